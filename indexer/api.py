@@ -1,0 +1,131 @@
+"""The one search API every caller uses: plain query objects in, plain results out.
+
+The CLI and the web app build a :class:`SearchQuery`, call a backend's ``search`` and
+render the :class:`SearchResult`; ``SearchResult.to_dict()`` is the JSON contract of
+``archive search --format json`` and ``/api/search`` alike. Nothing here knows which
+engine answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+FACETS: tuple[str, ...] = ("date", "tag", "place", "site")
+
+#: Bounds on paging, so no request can ask for unbounded work.
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1000
+
+
+class QueryError(ValueError):
+    """A query the engine cannot run; the message is fit to show the user as is."""
+
+
+@dataclass
+class Filters:
+    """Narrowing by facet values. Within one field values are OR'd, across fields AND'd.
+
+    ``dates`` holds date-facet values: ``YYYY`` or ``YYYY-MM``. ``places`` holds place
+    paths (``Vietnam`` or ``Vietnam/Da Nang``); a country matches every place inside it.
+    """
+
+    tags: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def is_empty(self) -> bool:
+        return not (
+            self.tags or self.places or self.sites or self.languages or self.dates
+            or self.date_from or self.date_to
+        )
+
+
+@dataclass
+class SearchQuery:
+    """What to search for. An empty ``text`` browses everything (newest first)."""
+
+    text: str = ""
+    filters: Filters = field(default_factory=Filters)
+    sort: Sort = "relevance"
+    page: int = 1
+    page_size: int = 10
+    #: Compute facet counts (the CLI's ``--format csv`` and exports can skip them).
+    facets: bool = True
+    #: Build highlighted snippets for the hits.
+    snippets: bool = True
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    published: date | datetime | None
+    site: str
+    url: str
+    tags: list[str]
+    places: list[str]
+    #: HTML: article text escaped, matches wrapped in ``<mark>``. Safe to insert as is.
+    snippet: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "site": self.site,
+            "url": self.url,
+            "tags": list(self.tags),
+            "places": list(self.places),
+            "snippet": self.snippet,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class FacetValue:
+    """One facet value and how many articles it would give with the other filters."""
+
+    value: str
+    count: int
+    #: Display label (a year, a month name, the last part of a place path).
+    label: str = ""
+    #: Whether this value is among the active filters.
+    selected: bool = False
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    total: int
+    hits: list[Hit]
+    #: ``{"date": [...], "tag": [...], "place": [...], "site": [...]}``, largest first
+    #: (dates in calendar order).
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    #: A corrected query when the query found little, else None.
+    suggestion: str | None = None
+    #: How the parser read the query, when it differs from what was typed (lenient
+    #: parsing of an unbalanced quote, say), else None.
+    interpreted_as: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {
+                name: [value.to_dict() for value in self.facets.get(name, [])]
+                for name in FACETS
+            },
+            "suggestion": self.suggestion,
+        }
