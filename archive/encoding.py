@@ -33,7 +33,9 @@ def decode(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"invalid {encoding} after its byte-order mark: {exc.reason}") from exc
+                raise DecodeError(
+                    f"invalid {encoding} after its byte-order mark: {exc.reason}"
+                ) from exc
     if b"\x00" in data:
         raise DecodeError("binary data (NUL bytes) and no UTF-16/32 byte-order mark")
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from archive.article import Article
 from archive.dates import date_from_text, date_from_url
+from archive.language import guess_language
 from archive.places import find_places, resolve_place
 from archive.tags import normalise_tags, tags_from_url
 
@@ -15,6 +16,8 @@ def enrich(article: Article, *, dayfirst: bool = False, dateline: str = "") -> A
         article.published = date_from_url(article.url) or date_from_text(
             article.body, dayfirst=dayfirst
         )
+    if not article.language:
+        article.language = guess_language(f"{article.title}\n{article.body}")
     article.tags = normalise_tags(article.tags) or tags_from_url(article.url)
     if article.places:
         resolved = []

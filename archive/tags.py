@@ -13,11 +13,42 @@ from archive.article import clean_line
 
 #: Path segments that are never sections: languages, formats, furniture.
 _NOT_SECTIONS = {
-    "", "www", "news", "story", "stories", "article", "articles", "index", "amp", "en",
-    "english", "content", "pages", "page", "html", "index.html", "home", "default",
-    "tin-tuc", "web", "post", "posts", "p", "a", "id", "item", "items", "doc", "docs",
+    "",
+    "www",
+    "news",
+    "story",
+    "stories",
+    "article",
+    "articles",
+    "index",
+    "amp",
+    "en",
+    "english",
+    "content",
+    "pages",
+    "page",
+    "html",
+    "index.html",
+    "home",
+    "default",
+    "tin-tuc",
+    "web",
+    "post",
+    "posts",
+    "p",
+    "a",
+    "id",
+    "item",
+    "items",
+    "doc",
+    "docs",
+    "epaper",
+    "wirestory",
+    "print",
 }
 _SECTION_SHAPE = re.compile(r"^[a-z][a-z\-_]{1,29}$")
+_DATE_PART = re.compile(r"[\d\-]+|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_INDEX_PAGE = re.compile(r"^(?:index|default)\.\w+$|^$", re.IGNORECASE)
 
 
 def tag_key(tag: str) -> str:
@@ -57,18 +88,21 @@ def normalise_tags(values: list[str] | str | None) -> list[str]:
 def tags_from_url(url: str) -> list[str]:
     """Section names from a URL path: ``/Politics/...`` gives ``Politics``.
 
-    Only the leading path segments that look like words count; ids, dates and slugs
-    (anything long, numeric or with many hyphens) stop the walk.
+    Only the leading path segments that look like words count (at most two); date
+    parts (``/2017/02/07/``) are stepped over, and a slug or id (anything long, or with
+    several hyphens) ends the walk: what follows it is the article, not a section.
     """
     if not url:
         return []
-    path = unquote(urlsplit(url).path)
+    segments = unquote(urlsplit(url).path).split("/")[1:]
+    if segments and _INDEX_PAGE.match(segments[-1]):
+        segments = segments[:-1]  # /politics/some-slug/index.html: the slug is the article
     sections = []
-    for segment in path.split("/")[1:-1][:2]:
+    for segment in segments[:-1]:
         lowered = segment.lower()
-        if lowered in _NOT_SECTIONS:
+        if lowered in _NOT_SECTIONS or _DATE_PART.fullmatch(lowered):
             continue
-        if not _SECTION_SHAPE.match(lowered) or lowered.count("-") > 1:
+        if not _SECTION_SHAPE.match(lowered) or lowered.count("-") > 1 or len(sections) == 2:
             break
         sections.append(segment)
     return normalise_tags(sections)

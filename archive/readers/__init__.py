@@ -79,11 +79,12 @@ def read(
         mapping=dict(mapping or {}),
         dayfirst=dayfirst,
     )
-    reader = _reader_for(path)
-    if reader is None:
-        yield Problem(ctx.relpath, f"not an article file type ({path.suffix or 'no extension'})")
-        return
     try:
+        reader = _reader_for(path)
+        if reader is None:
+            suffix = path.suffix or "no extension"
+            yield Problem(ctx.relpath, f"not an article file type ({suffix})")
+            return
         yield from reader(ctx)
     except SkipFile as exc:
         yield Problem(ctx.relpath, f"skipped: {_describe(exc)}")

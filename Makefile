@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine (see README.md):
+#   make run    index the demo data and serve the search page on http://127.0.0.1:5000/
+#   make test   install everything the tests need and run them
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INDEX_DIR ?= var/index
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev browser lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/archive index --index-dir $(INDEX_DIR) data/demo
+	$(BIN)/archive serve --index-dir $(INDEX_DIR) --host $(HOST) --port $(PORT)
+
+# Debian's Chromium and its driver for the browser tests; skipped (the tests then skip
+# with a reason) where they cannot be installed.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: chromium/chromedriver not installed; browser tests will be skipped"; fi
+
+test: install-dev browser
+	$(BIN)/pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,45 @@
+"""A light guess at an article's language, for files that do not say.
+
+The index only needs to know whether English stemming applies, and the facet wants a
+plausible code; a full language identifier (and its model download) is not worth it for
+that. English is recognised by its function words, Vietnamese by its letters, the
+rest by script. Anything unsure gives "" (unknown), never a wrong confident answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ENGLISH = frozenset(
+    "the of and to in a is that for on with as was by it said at from his be are has have "
+    "he an this were which not but their they had its will been also who or more after".split()
+)
+_VIETNAMESE_LETTERS = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+_SCRIPTS = [
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("my", re.compile(r"[\u1000-\u109f]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+]
+
+
+def guess_language(text: str, sample: int = 4000) -> str:
+    """An ISO 639-1 code for the text's language, or "" when unsure."""
+    text = text[:sample]
+    words = _WORD.findall(text.lower())
+    if len(words) >= 5:
+        english = sum(1 for w in words if w in _ENGLISH) / len(words)
+        vietnamese = sum(1 for w in words if _VIETNAMESE_LETTERS & set(w)) / len(words)
+        if vietnamese > 0.2:
+            return "vi"
+        if english > 0.15:
+            return "en"
+    letters = sum(1 for ch in text if ch.isalpha()) or 1
+    for code, pattern in _SCRIPTS:
+        if len(pattern.findall(text)) / letters > 0.3:
+            return code
+    return ""

@@ -1,0 +1,378 @@
+"""The ``archive`` command: a thin layer over the indexer's library API.
+
+Each command parses its options into the same objects the web app builds
+(:class:`indexer.api.SearchQuery`), calls the library, and renders the result. Nothing
+is computed here that the API does not also give to the web app, so
+``--format json`` is exactly ``/api/search``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from indexer.api import SORTS, Filters, QueryError, SearchQuery, SearchResult
+from indexer.location import ENV_VAR, resolve_index_dir
+
+index_dir_option = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Index folder. Default: ${ENV_VAR}, else ~/.local/share/newsarchive/index.",
+)
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-10-03") from None
+
+
+def _open(index_dir: Path | None):
+    from indexer import IndexMissing, open_index
+
+    path = resolve_index_dir(index_dir)
+    try:
+        return open_index(path)
+    except IndexMissing as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsarchive")
+def main() -> None:
+    """A searchable archive of news articles.
+
+    \b
+    Build an index from article files, then search it here or on the web:
+      archive index data/demo
+      archive search "Da Nang" --place Vietnam
+      archive serve
+
+    The index folder is --index-dir, else $ARCHIVE_INDEX_DIR, else
+    ~/.local/share/newsarchive/index, for every command.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@index_dir_option
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Build a complete new index beside the live one and switch to it atomically.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any file could not be read.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read a CSV/JSON field from another column name, e.g. --map title=Headline.",
+)
+@click.option(
+    "--dayfirst/--monthfirst",
+    default=None,
+    help="How to read numeric dates like 03/10/2024 (default: by the source's convention).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+def index(
+    paths: tuple[Path, ...],
+    index_dir: Path | None,
+    rebuild: bool,
+    strict: bool,
+    mapping: tuple[str, ...],
+    dayfirst: bool | None,
+    quiet: bool,
+) -> None:
+    """Index article files and folders (incremental unless --rebuild).
+
+    Reads page exports (.txt), Markdown with front matter, JSON, JSONL, CSV, saved HTML
+    pages and Reuters-21578 XML/SGML. New files are added, changed files re-indexed,
+    articles whose files are gone removed; files that cannot be read are reported with
+    the reason and skipped, and everything else is still indexed.
+
+    \b
+    Examples:
+      archive index data/demo
+      archive index --rebuild ~/news /mnt/archive/2016.csv
+      archive index --map title=Headline --map body=Story export.csv
+    """
+    from indexer import IndexLocked, index_paths
+
+    field_map = {}
+    for item in mapping:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
+        field_map[field.strip()] = column.strip()
+
+    target = resolve_index_dir(index_dir)
+    progress = _ProgressLine() if sys.stderr.isatty() and not quiet else None
+    try:
+        report = index_paths(
+            target,
+            list(paths),
+            rebuild=rebuild,
+            mapping=field_map,
+            dayfirst=dayfirst,
+            progress=progress,
+        )
+    except IndexLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if progress:
+            progress.close()
+
+    if not quiet:
+        for problem in report.problems:
+            click.echo(f"skipped {problem}", err=True)
+        for warning in report.warnings:
+            click.echo(f"warning {warning}", err=True)
+    verb = "rebuilt" if rebuild else "updated"
+    click.echo(
+        f"{verb} {target}: {report.added} added, {report.updated} updated, "
+        f"{report.removed} removed, {report.unchanged} unchanged, "
+        f"{len(report.problems)} skipped; {report.articles} articles in the index "
+        f"({report.seconds:.1f} s)"
+    )
+    if strict and report.problems:
+        sys.exit(1)
+
+
+class _ProgressLine:
+    """One self-rewriting status line on stderr (only used when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, progress) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        rate = progress.articles / max(now - self.started, 1e-6)
+        total = f"/{progress.files_total}" if getattr(progress, "files_total", None) else ""
+        click.echo(
+            f"\r{progress.files_read}{total} files read, {progress.articles} articles "
+            f"indexed, {rate:,.0f} articles/s ",
+            nl=False,
+            err=True,
+        )
+
+    def close(self) -> None:
+        click.echo("\r\033[K", nl=False, err=True)
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@index_dir_option
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeat for OR).")
+@click.option(
+    "--place", "places", multiple=True, help="Only articles in this place, e.g. Vietnam/Da Nang."
+)
+@click.option("--site", "sites", multiple=True, help="Only articles from this site.")
+@click.option("--language", "languages", multiple=True, help="Only articles in this language.")
+@click.option(
+    "--date", "dates", multiple=True, metavar="YYYY[-MM]", help="Only this year or month."
+)
+@click.option("--from", "date_from", callback=_parse_date, help="Published on or after (ISO).")
+@click.option("--to", "date_to", callback=_parse_date, help="Published on or before (ISO).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+def search(
+    query: str,
+    index_dir: Path | None,
+    tags: tuple[str, ...],
+    places: tuple[str, ...],
+    sites: tuple[str, ...],
+    languages: tuple[str, ...],
+    dates: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    sort: str,
+    limit: int,
+    page: int,
+    output: str,
+) -> None:
+    """Search the archive. QUERY uses Whoosh syntax; leave it out to browse.
+
+    \b
+    Query syntax:
+      flood Vietnam           both words (AND is the default)
+      flood OR storm          either word;  NOT / -word to exclude
+      "Da Nang"               a phrase;  accents optional (Đà Nẵng finds it too)
+      title:election          a field: title, body, tag, place, site
+      elect*  flodd~          a wildcard;  a fuzzy match
+    \b
+    Examples:
+      archive search "Da Nang"
+      archive search election --tag Politics --from 2016-06-01 --sort newest
+      archive search "oil prices" --place "Saudi Arabia" --format json
+    """
+    archive = _open(index_dir)
+    request = SearchQuery(
+        text=query,
+        filters=Filters(
+            tags=list(tags),
+            places=list(places),
+            sites=list(sites),
+            languages=list(languages),
+            dates=list(dates),
+            date_from=date_from,
+            date_to=date_to,
+        ),
+        sort=sort,
+        page=page,
+        page_size=limit,
+        facets=output != "csv",
+    )
+    try:
+        result = archive.search(request)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        archive.close()
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif output == "csv":
+        _write_csv(result)
+    else:
+        _write_text(result)
+
+
+def _write_csv(result: SearchResult) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["id", "published", "title", "site", "url", "tags", "places", "score"])
+    for hit in result.hits:
+        writer.writerow(
+            [
+                hit.id,
+                hit.published.isoformat() if hit.published else "",
+                hit.title,
+                hit.site,
+                hit.url,
+                "; ".join(hit.tags),
+                "; ".join(hit.places),
+                f"{hit.score:.4f}",
+            ]
+        )
+
+
+def _plain_snippet(snippet: str) -> str:
+    """The HTML snippet for a terminal: matches in bold, entities decoded."""
+    import html
+
+    # Article text holds no control characters (clean_line drops them), so these markers
+    # survive the unescaping unambiguously and then become ANSI bold.
+    text = html.unescape(snippet.replace("<mark>", "\x00").replace("</mark>", "\x01"))
+    return text.replace("\x00", "\033[1m").replace("\x01", "\033[0m")
+
+
+def _write_text(result: SearchResult) -> None:
+    query = result.query
+    first = (query.page - 1) * query.page_size + 1
+    shown = f"{first}-{first + len(result.hits) - 1} of " if result.hits else ""
+    click.echo(f"{shown}{result.total:,} articles")
+    if result.interpreted_as:
+        click.echo(f"(read as: {result.interpreted_as})")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for n, hit in enumerate(result.hits, start=first):
+        when = hit.published.isoformat()[:10] if hit.published else "undated"
+        click.echo()
+        click.echo(f"{n:>3}. {click.style(hit.title or '(untitled)', bold=True)}")
+        details = [when, hit.site] + ([", ".join(hit.places)] if hit.places else [])
+        click.echo("     " + " · ".join(d for d in details if d))
+        if hit.snippet:
+            snippet = _plain_snippet(hit.snippet) if sys.stdout.isatty() else _strip(hit.snippet)
+            click.echo("     " + snippet)
+        click.echo(f"     id {hit.id}  {hit.url}".rstrip())
+    for name, values in result.facets.items():
+        if values:
+            click.echo()
+            top = ", ".join(f"{v.value} ({v.count})" for v in values[:12])
+            click.echo(f"{name}: {top}")
+
+
+def _strip(snippet: str) -> str:
+    import html
+
+    return html.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))
+
+
+@main.command()
+@index_dir_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def stats(index_dir: Path | None, output: str) -> None:
+    """Articles, date range, top tags, places and sites, and size on disk.
+
+    \b
+    Example:
+      archive stats --index-dir /srv/newsarchive/index
+    """
+    archive = _open(index_dir)
+    try:
+        info = archive.stats()
+    finally:
+        archive.close()
+    if output == "json":
+        click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"index:     {info.index_dir}")
+    click.echo(f"articles:  {info.articles:,}")
+    span = f"{info.date_min} to {info.date_max}" if info.date_min else "no dated articles"
+    click.echo(f"dates:     {span}")
+    click.echo(f"size:      {info.size_bytes / 1e6:,.1f} MB on disk")
+    for label, values in (("tags", info.tags), ("places", info.places), ("sites", info.sites)):
+        top = ", ".join(f"{v.value} ({v.count:,})" for v in values[:10]) or "none"
+        click.echo(f"{label + ':':<10} {top}")
+
+
+@main.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the search page and JSON API (waitress, read-only).
+
+    \b
+    Configuration by environment:
+      ARCHIVE_INDEX_DIR         the index folder (or --index-dir)
+      ARCHIVE_FRAME_ANCESTORS   who may frame /embed (default 'self')
+      ARCHIVE_TRUSTED_PROXIES   how many reverse proxies to trust (default 0)
+    \b
+    Example:
+      archive serve --port 8080
+    """
+    import web
+
+    config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
+    app = web.create_app(config)
+    click.echo(f"serving {config.index_dir} on http://{host}:{port}/", err=True)
+    web.serve(app, host=host, port=port, threads=threads)
