@@ -43,8 +43,13 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not (
-            self.tags or self.places or self.sites or self.languages or self.dates
-            or self.date_from or self.date_to
+            self.tags
+            or self.places
+            or self.sites
+            or self.languages
+            or self.dates
+            or self.date_from
+            or self.date_to
         )
 
 
@@ -124,8 +129,7 @@ class SearchResult:
             "total": self.total,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {
-                name: [value.to_dict() for value in self.facets.get(name, [])]
-                for name in FACETS
+                name: [value.to_dict() for value in self.facets.get(name, [])] for name in FACETS
             },
             "suggestion": self.suggestion,
         }
