@@ -10,6 +10,7 @@ names no zone), so the index and the API never mix naive and aware values.
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, date, datetime
 
 from dateutil import parser as dateutil_parser
@@ -78,6 +79,9 @@ def parse_date(value: object, *, dayfirst: bool = False) -> date | datetime | No
     text = " ".join(str(value).split())
     if not text:
         return None
+    iso = _iso(text)
+    if iso is not None:
+        return iso
     numeric = _NUMERIC.match(text)
     if numeric:
         a, b, c = numeric.groups()
@@ -88,9 +92,16 @@ def parse_date(value: object, *, dayfirst: bool = False) -> date | datetime | No
             return _checked(int(c), month, day, text)
         raise InvalidDate(f"cannot tell the year in date {text!r}")
     try:
-        parsed, tokens = dateutil_parser.parse(
-            text, dayfirst=dayfirst, fuzzy_with_tokens=True, default=_NO_DEFAULT
-        )
+        with warnings.catch_warnings():
+            # An unknown zone name (EET) is read as UTC rather than warned about.
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            parsed, _tokens = dateutil_parser.parse(
+                text,
+                dayfirst=dayfirst,
+                fuzzy_with_tokens=True,
+                default=_NO_DEFAULT,
+                tzinfos=_ZONES,
+            )
     except (ValueError, OverflowError) as exc:
         raise InvalidDate(f"unreadable date {text!r}") from exc
     if parsed.year == _NO_DEFAULT.year:
@@ -102,6 +113,52 @@ def parse_date(value: object, *, dayfirst: bool = False) -> date | datetime | No
         return _aware(parsed)
     return parsed.date()
 
+
+def _iso(text: str) -> date | datetime | None:
+    """ISO 8601 (``2024-10-03``, ``2023-11-06T08:00:00Z``) read exactly, offsets kept."""
+    if not _ISO_SHAPE.match(text):
+        return None
+    year, month, day = (int(part) for part in text[:10].split("-"))
+    _checked(year, month, day, text)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None  # a zone name like EET: dateutil reads those
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidDate(f"implausible year in date {text!r}")
+    if len(text) == 10:
+        return value.date()
+    return _aware(value)
+
+
+_ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|$)")
+#: Zone abbreviations news sites use that dateutil does not know; the rest read as UTC.
+_ZONES = {
+    "EET": 2 * 3600,
+    "EEST": 3 * 3600,
+    "CET": 3600,
+    "CEST": 2 * 3600,
+    "BST": 3600,
+    "IST": 19800,
+    "ICT": 7 * 3600,
+    "JST": 9 * 3600,
+    "KST": 9 * 3600,
+    "HKT": 8 * 3600,
+    "SGT": 8 * 3600,
+    "AEST": 10 * 3600,
+    "AEDT": 11 * 3600,
+    "EST": -5 * 3600,
+    "EDT": -4 * 3600,
+    "CST": -6 * 3600,
+    "CDT": -5 * 3600,
+    "MST": -7 * 3600,
+    "MDT": -6 * 3600,
+    "PST": -8 * 3600,
+    "PDT": -7 * 3600,
+    "GMT": 0,
+    "UTC": 0,
+    "Z": 0,
+}
 
 #: A default whose year no real article has, to detect "no year given".
 _NO_DEFAULT = datetime(1, 1, 1)

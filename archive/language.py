@@ -39,7 +39,10 @@ def guess_language(text: str, sample: int = 4000) -> str:
         if english > 0.15:
             return "en"
     letters = sum(1 for ch in text if ch.isalpha()) or 1
-    for code, pattern in _SCRIPTS:
+    # Japanese mixes kana into mostly-kanji text: a little kana already means Japanese.
+    if len(_SCRIPTS[0][1].findall(text)) / letters > 0.05:
+        return "ja"
+    for code, pattern in _SCRIPTS[1:]:
         if len(pattern.findall(text)) / letters > 0.3:
             return code
     return ""

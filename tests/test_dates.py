@@ -79,3 +79,11 @@ def test_date_from_text_uses_the_first_plausible_date() -> None:
     assert date_from_text(text, dayfirst=True) == date(2023, 4, 5)
     assert date_from_text("Published March 5, 2021 by staff") == date(2021, 3, 5)
     assert date_from_text("No dates here, only 31/02/2024.", dayfirst=True) is None
+
+
+def test_iso_offsets_and_zone_names_are_kept() -> None:
+    assert parse_date("2023-11-06T08:00:00Z") == datetime(2023, 11, 6, 8, tzinfo=UTC)
+    eet = parse_date("2021-01-03T17:40:00EET")
+    assert eet.utcoffset() == timedelta(hours=2) and eet.hour == 17
+    with pytest.raises(InvalidDate):
+        parse_date("2024-02-31")
