@@ -11,7 +11,8 @@ import codecs
 
 from charset_normalizer import from_bytes
 
-_BOMS = [
+#: Byte-order marks and the codec each implies; UTF-32 first (its LE mark starts with UTF-16's).
+BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -28,7 +29,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)`` for a file's bytes, or raise :class:`DecodeError`."""
     if not data:
         return "", "utf-8"
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
@@ -42,13 +43,30 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    best = _best_guess(data)
     if best is None:
         raise DecodeError("not text in UTF-8 or any detectable legacy encoding")
     text = str(best)
     if _looks_binary(text):
         raise DecodeError("binary data, not text")
     return text, best.encoding
+
+
+def _best_guess(data: bytes):
+    """charset-normalizer's best match, preferring windows-1252 on a tie: short Western
+    texts score alike in cp1250 and cp1252, and cp1252 is by far the likelier."""
+    results = from_bytes(data)
+    best = results.best()
+    if best is None:
+        return None
+    for match in results:
+        if (
+            match.encoding == "cp1252"
+            and match.chaos <= best.chaos
+            and match.coherence >= best.coherence
+        ):
+            return match
+    return best
 
 
 def _looks_binary(text: str) -> bool:

@@ -2,6 +2,9 @@
 
 A tag keeps a display form (the first spelling seen, tidied) and is compared by a key
 (case-folded, whitespace collapsed, so ``World News`` and ``world  news`` are one tag).
+Explicit tags keep their spelling but for a capital on all-lowercase ones (Reuters'
+``money-fx`` becomes ``Money-fx``); section names taken from URL slugs are also
+un-slugged (``middle-east`` -> ``Middle east``).
 """
 
 from __future__ import annotations
@@ -11,44 +14,20 @@ from urllib.parse import unquote, urlsplit
 
 from archive.article import clean_line
 
-#: Path segments that are never sections: languages, formats, furniture.
-_NOT_SECTIONS = {
-    "",
-    "www",
-    "news",
-    "story",
-    "stories",
-    "article",
-    "articles",
-    "index",
-    "amp",
-    "en",
-    "english",
-    "content",
-    "pages",
-    "page",
-    "html",
-    "index.html",
-    "home",
-    "default",
-    "tin-tuc",
-    "web",
-    "post",
-    "posts",
-    "p",
-    "a",
-    "id",
-    "item",
-    "items",
-    "doc",
-    "docs",
-    "epaper",
-    "wirestory",
-    "print",
-}
-_SECTION_SHAPE = re.compile(r"^[a-z][a-z\-_]{1,29}$")
+#: Path segments that are never sections: languages, formats, containers.
+_NOT_SECTIONS = frozenset(
+    "www news story stories article articles index amp en english content pages page html "
+    "home default tin-tuc web post posts p a id item items doc docs epaper wirestory print "
+    "video videos live".split()
+)
+_SECTION_SHAPE = re.compile(r"^[a-z][a-z_]{1,29}(?:-[a-z]{2,})?$")
 _DATE_PART = re.compile(r"[\d\-]+|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
 _INDEX_PAGE = re.compile(r"^(?:index|default)\.\w+$|^$", re.IGNORECASE)
+#: BBC-style article names that carry their section: ``uk-politics-38895007``.
+_SECTION_WITH_ID = re.compile(r"^([a-z]{2,}(?:-[a-z]{2,}){0,2})-\d{6,}$")
+#: Short segments that are abbreviations when shown: ``us`` -> ``US``.
+_ABBREVIATIONS = frozenset("us uk eu un usa uae nhs".split())
+MAX_TAG_CHARS = 80
 
 
 def tag_key(tag: str) -> str:
@@ -56,18 +35,8 @@ def tag_key(tag: str) -> str:
     return clean_line(tag).casefold()
 
 
-def display_tag(tag: str) -> str:
-    """A tag's display form: tidied, with all-lowercase slugs given a capital."""
-    text = clean_line(tag.replace("_", " ") if " " not in tag else tag)
-    if text and text == text.lower() and "-" in text and " " not in text:
-        text = text.replace("-", " ")
-    if text and text == text.lower():
-        text = text[0].upper() + text[1:]
-    return text
-
-
 def normalise_tags(values: list[str] | str | None) -> list[str]:
-    """Split, tidy and de-duplicate tags, keeping the first display form of each."""
+    """Split, tidy and de-duplicate tags, keeping the first spelling of each."""
     if values is None:
         return []
     if isinstance(values, str):
@@ -75,14 +44,22 @@ def normalise_tags(values: list[str] | str | None) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for value in values:
-        if not isinstance(value, str):
-            value = str(value)
-        text = display_tag(value)
-        key = tag_key(text)
-        if text and key not in seen and len(text) <= 80:
+        text = clean_line(value if isinstance(value, str) else str(value))
+        if text.islower():
+            # Facet lists read better with one convention: "winter storm" -> "Winter storm".
+            text = text[0].upper() + text[1:]
+        key = text.casefold()
+        if text and key not in seen and len(text) <= MAX_TAG_CHARS:
             seen.add(key)
             out.append(text)
     return out
+
+
+def _section_label(slug: str) -> str:
+    words = slug.replace("_", "-").split("-")
+    words = [w.upper() if w in _ABBREVIATIONS else w for w in words]
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
 
 
 def tags_from_url(url: str) -> list[str]:
@@ -98,11 +75,17 @@ def tags_from_url(url: str) -> list[str]:
     if segments and _INDEX_PAGE.match(segments[-1]):
         segments = segments[:-1]  # /politics/some-slug/index.html: the slug is the article
     sections = []
-    for segment in segments[:-1]:
+    for i, segment in enumerate(segments[:-1]):
         lowered = segment.lower()
         if lowered in _NOT_SECTIONS or _DATE_PART.fullmatch(lowered):
             continue
-        if not _SECTION_SHAPE.match(lowered) or lowered.count("-") > 1 or len(sections) == 2:
+        if not _SECTION_SHAPE.match(lowered) or len(sections) == 2:
             break
-        sections.append(segment)
+        if "-" in lowered and i == len(segments) - 2:
+            break  # /jane-doe/story-slug: right before the article, a hyphen is a byline
+        sections.append(segment if segment != lowered else _section_label(lowered))
+    if not sections and segments:
+        with_id = _SECTION_WITH_ID.match(segments[-1].lower())
+        if with_id:
+            sections.append(_section_label(with_id.group(1)))
     return normalise_tags(sections)
