@@ -66,6 +66,8 @@ class SearchQuery:
     facets: bool = True
     #: Build highlighted snippets for the hits.
     snippets: bool = True
+    #: At most this many values per facet (largest first; selected values always shown).
+    facet_limit: int = 50
 
 
 @dataclass

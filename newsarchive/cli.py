@@ -372,7 +372,10 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     """
     import web
 
-    config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
+    try:
+        config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
+    except web.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     app = web.create_app(config)
     click.echo(f"serving {config.index_dir} on http://{host}:{port}/", err=True)
     web.serve(app, host=host, port=port, threads=threads)

@@ -1,0 +1,471 @@
+"""The search side: :func:`open_index` returns an :class:`Archive` that answers queries.
+
+One Archive serves a whole process (a WSGI server's threads included). It holds a
+*snapshot* of the live index: a Whoosh searcher plus the NumPy facet columns read from
+it. Before each request it compares one ``stat`` of the pointer file with the snapshot's;
+after a commit or a rebuild swap it opens a new snapshot and lets requests still running
+finish on the old one. Whoosh searchers are not documented as thread-safe, so the
+Whoosh calls of one snapshot run under its lock; the NumPy work (filters, facet counts,
+sorting) and snippet building run outside it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from archive import Article
+from archive.article import nfc
+from indexer.analysis import english_term, fold, is_english
+from indexer.api import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    SORTS,
+    FacetValue,
+    Hit,
+    QueryError,
+    SearchQuery,
+    SearchResult,
+)
+from indexer.facets import (
+    FacetData,
+    build_facet_data,
+    combine,
+    facet_counts,
+    filter_masks,
+)
+from indexer.layout import IndexMissing, Layout
+from indexer.query import ParsedQuery, make_parser, parse, positive_terms
+from indexer.schema import parse_published, to_article
+from indexer.snippets import snippet, terms_for_snippets
+from indexer.spelling import WordCorrector, read_words
+
+#: Below this many hits a spelling suggestion is looked for.
+SUGGEST_BELOW = 3
+#: Facet values returned per facet (selected values are always included).
+FACET_LIMIT = 50
+#: Stored documents fetched per lock acquisition when streaming all hits.
+_BATCH = 200
+
+
+@dataclass
+class IndexStats:
+    articles: int
+    date_min: date | None
+    date_max: date | None
+    tags: list[FacetValue]
+    places: list[FacetValue]
+    sites: list[FacetValue]
+    size_bytes: int
+    index_dir: str
+    generation: str
+    languages: list[FacetValue] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        def values(items: list[FacetValue]) -> list[dict]:
+            return [item.to_dict() for item in items]
+
+        return {
+            "articles": self.articles,
+            "date_min": self.date_min.isoformat() if self.date_min else None,
+            "date_max": self.date_max.isoformat() if self.date_max else None,
+            "tags": values(self.tags),
+            "places": values(self.places),
+            "sites": values(self.sites),
+            "languages": values(self.languages),
+            "size_bytes": self.size_bytes,
+            "index_dir": self.index_dir,
+            "generation": self.generation,
+        }
+
+
+class _Snapshot:
+    """One open generation and commit of the index, with its facet columns."""
+
+    def __init__(self, layout: Layout, signature):
+        pointer = layout.read_pointer()
+        if pointer is None:
+            raise IndexMissing(f"no index in {layout.root}: build one with `archive index PATH...`")
+        self.signature = signature
+        self.generation = pointer.generation
+        self.lock = threading.RLock()
+        self.ix = whoosh_index.open_dir(layout.generation_dir(pointer.generation))
+        self.searcher = self.ix.searcher()
+        self.reader = self.searcher.reader()
+        self.parser = make_parser(self.ix.schema)
+        self.facets: FacetData = build_facet_data(self.reader)
+        self.directory = layout.generation_dir(pointer.generation)
+        self._corrector: WordCorrector | None = None
+
+    @property
+    def corrector(self) -> WordCorrector:
+        """The spelling word list, read on first use (most searches never need it)."""
+        if self._corrector is None:
+            self._corrector = WordCorrector(read_words(self.directory))
+        return self._corrector
+
+    def close(self) -> None:
+        with self.lock:
+            self.searcher.close()
+            self.ix.close()
+
+
+class Archive:
+    """A searchable index; see the module docstring for how it stays current."""
+
+    def __init__(self, index_dir: str | os.PathLike):
+        self.layout = Layout(index_dir)
+        self.index_dir = str(index_dir)
+        self._open_lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+        self._retired: list[_Snapshot] = []
+        self._current()
+
+    # -- Keeping current ---------------------------------------------------------------
+
+    def _current(self) -> _Snapshot:
+        signature = self.layout.pointer_signature()
+        snapshot = self._snapshot
+        if snapshot is not None and (signature is None or signature == snapshot.signature):
+            # No pointer at all (the directory was removed): keep answering from what
+            # is open rather than failing every request.
+            return snapshot
+        with self._open_lock:
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.signature == signature:
+                return snapshot
+            if signature is None:
+                raise IndexMissing(
+                    f"no index in {self.layout.root}: build one with `archive index PATH...`"
+                )
+            fresh = _Snapshot(self.layout, signature)
+            if snapshot is not None:
+                # Requests still running on the old snapshot finish on it; the one before
+                # it has had a whole refresh interval to finish.
+                while len(self._retired) >= 2:
+                    self._retired.pop(0).close()
+                self._retired.append(snapshot)
+            self._snapshot = fresh
+            return fresh
+
+    def close(self) -> None:
+        with self._open_lock:
+            for snapshot in [*self._retired, self._snapshot]:
+                if snapshot is not None:
+                    snapshot.close()
+            self._retired.clear()
+            self._snapshot = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- Searching ---------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """One page of hits, the facet counts and a suggestion; raises QueryError."""
+        snap = self._current()
+        page, page_size = _clamp_paging(query)
+        sort = _checked_sort(query, snap)
+        chosen = self._select(snap, query, scored=sort == "relevance")
+        parsed = chosen.parsed
+        total = int(np.count_nonzero(chosen.selected))
+        facets = {}
+        if query.facets:
+            facets = self._facets(snap, query, chosen)
+        first = (page - 1) * page_size
+        docnums, scores = self._page(snap, chosen, sort, first, page_size)
+        hits = self._hits(snap, parsed, docnums, scores, query.snippets)
+        suggestion = None
+        if parsed is not None and total < SUGGEST_BELOW:
+            suggestion = self._suggest(snap, parsed, query, total)
+        return SearchResult(
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            interpreted_as=parsed.interpreted_as if parsed else None,
+        )
+
+    def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
+        """Every hit in the query's sort order, streamed in batches; no paging cap."""
+        snap = self._current()
+        sort = _checked_sort(query, snap)
+        chosen = self._select(snap, query, scored=sort == "relevance")
+        total = int(np.count_nonzero(chosen.selected))
+        docnums, scores = self._page(snap, chosen, sort, 0, total)
+        for start in range(0, len(docnums), _BATCH):
+            batch = docnums[start : start + _BATCH]
+            yield from self._hits(
+                snap, chosen.parsed, batch, scores[start : start + _BATCH], query.snippets
+            )
+
+    def get(self, article_id: str) -> Article | None:
+        snap = self._current()
+        with snap.lock:
+            docnum = snap.searcher.document_number(id=article_id)
+            if docnum is None:
+                return None
+            return to_article(snap.searcher.stored_fields(docnum)["doc"])
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles sharing the most distinctive words of this one."""
+        snap = self._current()
+        limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+        with snap.lock:
+            docnum = snap.searcher.document_number(id=article_id)
+            if docnum is None:
+                return []
+            stored = snap.searcher.stored_fields(docnum)["doc"]
+            fieldname = "body" if is_english(stored.get("language", "")) else "body_plain"
+            text = "\n\n".join(p for p in (stored["title"], stored["body"]) if p)
+            results = snap.searcher.more_like(docnum, fieldname, text=text, top=limit)
+            docnums = [hit.docnum for hit in results]
+            scores = [hit.score or 0.0 for hit in results]
+        return self._hits(snap, None, docnums, scores, snippets=True)
+
+    def stats(self) -> IndexStats:
+        snap = self._current()
+        data = snap.facets
+        alive = data.alive
+        days = data.day[alive & (data.day > 0)]
+        top = 10
+        tag_counts = data.tag.counts(alive)
+        place_counts = data.place.counts(alive)
+        site_counts = data.site.counts(alive)
+        lang_counts = data.lang.counts(alive)
+        return IndexStats(
+            articles=int(np.count_nonzero(alive)),
+            date_min=_day_to_date(int(days.min())) if days.size else None,
+            date_max=_day_to_date(int(days.max())) if days.size else None,
+            tags=_top(data.tag, tag_counts, top),
+            places=_top(data.place, place_counts, top),
+            sites=_top(data.site, site_counts, top),
+            languages=_top(data.lang, lang_counts, top),
+            size_bytes=self.layout.size_bytes(snap.generation),
+            index_dir=self.index_dir,
+            generation=snap.generation,
+        )
+
+    # -- The steps of a search ---------------------------------------------------------
+
+    def _select(self, snap: _Snapshot, query: SearchQuery, scored: bool) -> _Selection:
+        """Parse, match (scoring when the order is by relevance) and filter."""
+        text = nfc(query.text).strip()
+        data = snap.facets
+        parsed = None
+        scores = None
+        if text:
+            with snap.lock:
+                parsed = parse(snap.parser, text, snap.reader)
+                matches, scores = _match(snap, parsed, data.size, scored)
+        else:
+            matches = data.alive
+        masks = filter_masks(data, query.filters)
+        return _Selection(parsed, matches, combine(matches, masks), masks, scores)
+
+    def _facets(self, snap, query: SearchQuery, chosen: _Selection) -> dict:
+        limit = max(1, int(query.facet_limit or FACET_LIMIT))
+        if chosen.parsed is None and query.filters.is_empty():
+            # The browse view: the same for every visitor until the index changes.
+            cached = snap.facets.cache.get(("browse", limit))
+            if cached is None:
+                cached = facet_counts(
+                    snap.facets, chosen.matches, chosen.masks, query.filters, limit
+                )
+                snap.facets.cache[("browse", limit)] = cached
+            return {name: [_copy_value(v) for v in values] for name, values in cached.items()}
+        return facet_counts(snap.facets, chosen.matches, chosen.masks, query.filters, limit)
+
+    def _page(self, snap, chosen: _Selection, sort: str, first: int, count: int):
+        """Document numbers and scores of hits ``first .. first+count`` in sort order.
+
+        Relevance: by score, ties by document number (Whoosh's own order); newest and
+        oldest: by date and time, undated last, ties newest-indexed first.
+        """
+        docnums = np.flatnonzero(chosen.selected)
+        if count <= 0 or docnums.size == 0 or first >= docnums.size:
+            return [], []
+        want = min(first + count, docnums.size)
+        if chosen.scores is not None:
+            keys = chosen.scores[docnums].astype(np.float64)
+            tiebreak = docnums  # lower first
+        else:
+            keys = snap.facets.sortkey[docnums].astype(np.float64)
+            if sort == "oldest":
+                keys = np.where(keys > 0, -keys, -np.inf)
+            else:
+                keys = np.where(keys > 0, keys, -np.inf)
+            tiebreak = -docnums  # later-indexed first
+        if want < docnums.size:
+            part = np.argpartition(-keys, want - 1)[:want]
+        else:
+            part = np.arange(docnums.size)
+        order = part[np.lexsort((tiebreak[part], -keys[part]))][first:want]
+        scores = chosen.scores[docnums[order]].tolist() if chosen.scores is not None else None
+        return docnums[order].tolist(), scores or [0.0] * len(order)
+
+    def _hits(self, snap, parsed, docnums, scores, snippets: bool) -> list[Hit]:
+        with snap.lock:
+            stored = [snap.searcher.stored_fields(d)["doc"] for d in docnums]
+            terms = None
+            if snippets and parsed is not None:
+                terms = terms_for_snippets(positive_terms(parsed.query, snap.reader))
+        hits = []
+        for doc, score in zip(stored, scores, strict=True):
+            text = ""
+            if snippets:
+                text = snippet(doc["body"] or doc.get("subtitle", ""), terms or _NO_TERMS)
+            hits.append(
+                Hit(
+                    id=doc["id"],
+                    title=doc["title"],
+                    published=parse_published(doc.get("published", "")),
+                    site=doc.get("site", ""),
+                    url=doc.get("url", ""),
+                    tags=list(doc.get("tags", [])),
+                    places=list(doc.get("places", [])),
+                    snippet=text,
+                    score=float(score),
+                )
+            )
+        return hits
+
+    def _suggest(self, snap, parsed: ParsedQuery, query: SearchQuery, total: int) -> str | None:
+        """The query with unknown words replaced by the closest indexed words, when that
+        finds more articles."""
+        text = parsed.text
+        replaced = text
+        changed = False
+        with snap.lock:
+            for start, end in reversed(parsed.words):
+                word = fold(text[start:end])
+                if word in snap.corrector or _known(snap.reader, word):
+                    continue
+                maxdist = 1 if len(word) <= 4 else 2
+                found = snap.corrector.suggest(word, maxdist=maxdist, prefix=1)
+                if found:
+                    replaced = replaced[:start] + found + replaced[end:]
+                    changed = True
+        if not changed:
+            return None
+        try:
+            better = self._select(
+                snap, SearchQuery(text=replaced, filters=query.filters), scored=False
+            )
+        except QueryError:
+            return None
+        return replaced if int(np.count_nonzero(better.selected)) > total else None
+
+
+_NO_TERMS = terms_for_snippets({})
+
+
+@dataclass
+class _Selection:
+    """What a query selects: matches before filters, after them, and the scores."""
+
+    parsed: ParsedQuery | None
+    matches: np.ndarray
+    selected: np.ndarray
+    masks: dict
+    #: Relevance score per document (0 where it does not match), when scored.
+    scores: np.ndarray | None
+
+
+def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
+    """Every live document the query matches, as a mask, and (when ``scored``) the
+    relevance score of each, in one pass over the postings.
+
+    Whoosh's collector would score the same documents to find the top ones, but facets
+    need every match before filtering anyway; scoring them here once and choosing the
+    page with NumPy avoids a second pass (phrases are costly to match twice).
+    """
+    mask = np.zeros(size, dtype=bool)
+    scores = np.zeros(size, dtype=np.float32) if scored else None
+    for sub, offset in snap.searcher.leaf_searchers():
+        if not scored:
+            matcher = parsed.query.matcher(sub, sub.boolean_context())
+            ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
+            if ids.size:
+                mask[ids + offset] = True
+            continue
+        matcher = parsed.query.matcher(sub, sub.context())
+        found: list[int] = []
+        values: list[float] = []
+        while matcher.is_active():
+            found.append(matcher.id())
+            values.append(matcher.score())
+            matcher.next()
+        if found:
+            ids = np.asarray(found, dtype=np.int64) + offset
+            mask[ids] = True
+            scores[ids] = values
+    mask &= snap.facets.alive
+    return mask, scores
+
+
+def _known(reader, word: str) -> bool:
+    """Whether ``word`` (folded) is an indexed word in any title or body field."""
+    if not word or word.isdigit():
+        return True
+    stem = english_term(word)
+    candidates = [
+        ("spell_body", word),
+        ("spell_title", word),
+        ("body_plain", word),
+        ("title_plain", word),
+    ]
+    if stem:
+        candidates += [("body", stem), ("title", stem)]
+    return any((fieldname, text) in reader for fieldname, text in candidates)
+
+
+def _clamp_paging(query: SearchQuery) -> tuple[int, int]:
+    try:
+        page = int(query.page)
+        page_size = int(query.page_size)
+    except (TypeError, ValueError):
+        raise QueryError("page and page size must be whole numbers") from None
+    return max(1, min(page, MAX_PAGE)), max(1, min(page_size, MAX_PAGE_SIZE))
+
+
+def _checked_sort(query: SearchQuery, snap: _Snapshot) -> str:
+    if query.sort not in SORTS:
+        raise QueryError(f"unknown sort {query.sort!r} (use one of: {', '.join(SORTS)})")
+    if not nfc(query.text).strip() and query.sort == "relevance":
+        # Nothing to rank by: browsing is newest first.
+        return "newest"
+    return query.sort
+
+
+def _day_to_date(day: int) -> date:
+    return date(day // 10000, day // 100 % 100, day % 100)
+
+
+def _top(column, counts: np.ndarray, limit: int) -> list[FacetValue]:
+    order = sorted(
+        np.flatnonzero(counts).tolist(), key=lambda i: (-int(counts[i]), column.labels[i])
+    )
+    return [
+        FacetValue(value=column.labels[i], count=int(counts[i]), label=column.labels[i])
+        for i in order[:limit]
+    ]
+
+
+def _copy_value(value: FacetValue) -> FacetValue:
+    return FacetValue(value.value, value.count, value.label, value.selected)
+
+
+def open_index(index_dir: str | os.PathLike) -> Archive:
+    """Open the index in ``index_dir``; raises IndexMissing when there is none."""
+    return Archive(index_dir)

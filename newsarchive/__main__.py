@@ -1,0 +1,5 @@
+"""``python -m newsarchive`` is the ``archive`` command."""
+
+from newsarchive.cli import main
+
+main()

@@ -1,0 +1,164 @@
+"""Take the README's screenshots of the web app in headless Chromium.
+
+    .venv/bin/python scripts/screenshots.py [--index-dir DIR] [--out docs/screenshots]
+
+Without ``--index-dir`` the demo set (``data/demo``) is indexed into a temporary
+folder first. The app runs on a free loopback port with waitress, as ``archive serve``
+runs it; the embed view is shown inside a page served from another port, as an
+intranet would frame it (that origin is on the app's frame allow-list).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+import web  # noqa: E402
+from indexer import index_paths  # noqa: E402
+
+INTRANET_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Intranet</title>
+<style>
+body {{ font-family: sans-serif; margin: 0; background: #eef0f3; }}
+.bar {{ background: #5b2a86; color: #fff; padding: 14px 24px; font-size: 20px; }}
+.content {{ padding: 8px 24px; }}
+iframe {{ width: 100%; height: 700px; border: 1px solid #bbb; background: #fff; }}
+</style>
+<div class="bar">Newsroom intranet &mdash; Research desk</div>
+<div class="content"><p>Search the archive without leaving the intranet:</p>
+<iframe src="{src}" title="News archive search"></iframe></div>
+"""
+
+
+class Intranet:
+    """Another origin that frames the embed view; its page is set once the app runs."""
+
+    def __init__(self) -> None:
+        self.html = ""
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                body = owner.html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+def api(base: str, **params) -> dict:
+    url = f"{base}/api/search?{urllib.parse.urlencode(params, doseq=True)}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def chromium(profile: Path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def shoot(driver, url: str, path: Path, width: int = 1280, height: int = 1000) -> None:
+    driver.set_window_size(width, height)
+    driver.get(url)
+    # "complete" waits for frames too, so the embedded view is drawn
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    driver.save_screenshot(str(path))
+    print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  <- {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--index-dir", type=Path, help="an existing index (default: index data/demo)"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--query", default="president", help="the query shown")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="newsarchive-shots-"))
+    driver = None
+    try:
+        index_dir = args.index_dir
+        if index_dir is None:
+            index_dir = work / "index"
+            report = index_paths(index_dir, [ROOT / "data" / "demo"])
+            print(f"indexed {report.articles} demo articles")
+        intranet = Intranet()
+        config = web.Config.from_env(
+            index_dir=index_dir, environ={"ARCHIVE_FRAME_ANCESTORS": f"'self' {intranet.url}"}
+        )
+        server = web.make_server(web.create_app(config), "127.0.0.1", 0)
+        threading.Thread(target=server.run, daemon=True).start()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        intranet.html = INTRANET_PAGE.format(src=f"{base}/embed?q={args.query}")
+
+        # A faceted search built from the data: the query's top tag and its busiest year.
+        found = api(base, q=args.query)
+        params: dict[str, str | list[str]] = {"q": args.query}
+        if found["facets"]["tag"]:
+            params["tag"] = found["facets"]["tag"][0]["value"]
+        years = [v for v in found["facets"]["date"] if "-" not in v["value"] and v["count"]]
+        if years:
+            params["date"] = max(years, key=lambda v: v["count"])["value"]
+        narrowed = api(base, **params)
+        places = [v for v in narrowed["facets"]["place"] if "/" not in v["value"] and v["count"]]
+        if places:
+            params["place"] = places[0]["value"]
+
+        driver = chromium(work / "profile")
+        shoot(driver, f"{base}/?q={urllib.parse.quote(args.query)}", args.out / "search.png")
+        shoot(
+            driver,
+            f"{base}/?{urllib.parse.urlencode(params, doseq=True)}",
+            args.out / "faceted-search.png",
+        )
+        shoot(driver, intranet.url + "/", args.out / "embed.png", height=860)
+        shoot(
+            driver, f"{base}/?q={urllib.parse.quote(args.query)}", args.out / "phone.png", 400, 860
+        )
+    finally:
+        if driver is not None:
+            driver.quit()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The `archive` command as an admin and a researcher use it: a real subprocess on a real index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer.layout import Layout
+
+ARCHIVE = [sys.executable, "-m", "newsarchive"]
+
+
+def run(
+    *args: str, env: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    # The caller's own ARCHIVE_INDEX_DIR must not leak into a test's run.
+    base = {k: v for k, v in os.environ.items() if k != "ARCHIVE_INDEX_DIR"}
+    return subprocess.run(
+        [*ARCHIVE, *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_index(tmp_path_factory, demo: Path) -> Path:
+    index_dir = tmp_path_factory.mktemp("cli") / "index"
+    result = run("index", "--index-dir", str(index_dir), str(demo))
+    assert result.returncode == 0, result.stderr
+    return index_dir
+
+
+def test_index_prints_a_summary_and_reports_the_skipped_page(demo: Path, tmp_path: Path) -> None:
+    result = run("index", "--index-dir", str(tmp_path / "ix"), str(demo))
+    assert result.returncode == 0, result.stderr
+    assert "337 added, 0 updated, 0 removed, 0 unchanged, 1 skipped" in result.stdout
+    assert "skipped html/cnn_main_site.html: skipped: home page" in result.stderr
+    again = run("index", "--index-dir", str(tmp_path / "ix"), str(demo))
+    assert "0 added, 0 updated, 0 removed, 337 unchanged" in again.stdout
+
+
+def test_strict_exits_1_when_a_file_failed(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "good.txt").write_text("Title\n\nBody text.\n")
+    (tmp_path / "data" / "bad.json").write_text('{"title": "unterminated')
+    result = run("index", "--strict", "--index-dir", str(tmp_path / "ix"), str(tmp_path / "data"))
+    assert result.returncode == 1
+    assert "bad.json" in result.stderr
+    assert "1 added" in result.stdout  # the good file is still indexed
+
+
+def test_search_text_output(demo_index: Path) -> None:
+    result = run("search", "Đà Nẵng", "--index-dir", str(demo_index))
+    assert result.returncode == 0, result.stderr
+    assert "Dien Bien and Da Nang City Party Committee" in result.stdout
+    assert "2024-10-03" in result.stdout
+    assert "Vietnam/Da Nang" in result.stdout
+    assert "place: Vietnam (" in result.stdout
+
+
+def test_search_json_is_the_api_shape(demo_index: Path) -> None:
+    result = run(
+        "search", "trump", "--format", "json", "--limit", "5", "--index-dir", str(demo_index)
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"total", "hits", "facets", "suggestion"}
+    assert data["total"] > 5 and len(data["hits"]) == 5
+    hit = data["hits"][0]
+    assert set(hit) == {
+        "id",
+        "title",
+        "published",
+        "site",
+        "url",
+        "tags",
+        "places",
+        "snippet",
+        "score",
+    }
+    assert set(data["facets"]) == {"date", "tag", "place", "site"}
+    assert all(set(v) == {"value", "count"} for values in data["facets"].values() for v in values)
+    tag = data["facets"]["tag"][0]["value"]
+    narrowed = run(
+        "search", "trump", "--tag", tag, "--format", "json", "--index-dir", str(demo_index)
+    )
+    assert json.loads(narrowed.stdout)["total"] == data["facets"]["tag"][0]["count"]
+
+
+def test_search_csv_output(demo_index: Path) -> None:
+    result = run(
+        "search",
+        "",
+        "--sort",
+        "newest",
+        "--format",
+        "csv",
+        "--limit",
+        "20",
+        "--index-dir",
+        str(demo_index),
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 20
+    dates = [r["published"] for r in rows if r["published"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_bad_query_is_exit_1_with_a_message(demo_index: Path) -> None:
+    result = run("search", "*", "--index-dir", str(demo_index))
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_are_exit_2(demo_index: Path) -> None:
+    assert run("search", "x", "--from", "yesterday", "--index-dir", str(demo_index)).returncode == 2
+    assert run("search", "x", "--limit", "0").returncode == 2
+    assert run("index").returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("search", "x", "--index-dir", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert "archive index" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_index_dir_from_the_environment(demo_index: Path, tmp_path: Path) -> None:
+    result = run("stats", env={"ARCHIVE_INDEX_DIR": str(demo_index)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "articles:  337" in result.stdout
+    assert str(demo_index) in result.stdout
+
+
+def test_stats_json(demo_index: Path) -> None:
+    result = run("stats", "--format", "json", "--index-dir", str(demo_index))
+    data = json.loads(result.stdout)
+    assert data["articles"] == 337
+    assert data["date_min"] < data["date_max"]
+    assert data["size_bytes"] > 0
+
+
+def test_a_second_indexer_gets_a_clear_message(demo: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    assert run("index", "--index-dir", str(index_dir), str(demo / "seed")).returncode == 0
+    with Layout(index_dir).writer_lock():
+        result = run("index", "--index-dir", str(index_dir), str(demo / "seed"))
+    assert result.returncode == 1
+    assert f"index is being written by pid {os.getpid()}" in result.stderr
+
+
+def test_every_command_has_help_with_examples() -> None:
+    for command in ["index", "search", "stats", "serve"]:
+        result = run(command, "--help")
+        assert result.returncode == 0
+        assert "Example" in result.stdout, command

@@ -1,0 +1,110 @@
+"""The web app's configuration: one small object, loaded from the environment.
+
+Everything the app needs to know about its deployment lives here, so that a test can
+build an app for any deployment (framed by an intranet, behind two proxies) without
+touching ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.location import resolve_index_dir
+
+#: Where article links in the embedded view open: the page that frames the search
+#: (``parent``, the default) or a new tab (``blank``).
+EMBED_LINK_TARGETS = ("parent", "blank")
+
+# One CSP source expression: a keyword, a scheme (``https:``) or a host source
+# (``https://intranet.example:8443``, ``*.example.org``). Anything else (a ``;`` or a
+# newline above all) could smuggle another directive into the header, so it is refused.
+_KEYWORD = r"'(?:self|none)'"
+_SCHEME = r"[a-zA-Z][a-zA-Z0-9+.-]*:"
+_HOST = r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:\*\.)?[a-zA-Z0-9.-]+(?::(?:\d{1,5}|\*))?(?:/[^\s;,']*)?"
+_SOURCE = re.compile(rf"^(?:{_KEYWORD}|{_SCHEME}|{_HOST}|\*)$")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the variable and the value."""
+
+
+def parse_frame_ancestors(value: str) -> tuple[str, ...]:
+    """``ARCHIVE_FRAME_ANCESTORS`` as CSP sources: space- or comma-separated.
+
+    ``self`` and ``none`` are accepted without their quotes, since shells make the
+    quotes awkward.
+    """
+    sources = []
+    for token in value.replace(",", " ").split():
+        if token.lower() in {"self", "none"}:
+            token = f"'{token.lower()}'"
+        if not _SOURCE.match(token):
+            raise ConfigError(f"ARCHIVE_FRAME_ANCESTORS: {token!r} is not a CSP source")
+        sources.append(token)
+    if not sources:
+        return ("'self'",)
+    if "'none'" in sources and len(sources) > 1:
+        raise ConfigError("ARCHIVE_FRAME_ANCESTORS: 'none' cannot be combined with other sources")
+    return tuple(sources)
+
+
+@dataclass(frozen=True)
+class Config:
+    """How one deployment of the web app behaves."""
+
+    index_dir: Path
+    #: CSP ``frame-ancestors`` sources for the pages that may be framed (``/embed``
+    #: and ``?embed=1`` views). Every other page refuses framing.
+    frame_ancestors: tuple[str, ...] = ("'self'",)
+    #: How many reverse proxies in front of the app to trust for ``X-Forwarded-*``
+    #: (Werkzeug's ProxyFix); 0 trusts none, which is right when nothing is in front.
+    trusted_proxies: int = 0
+    #: Where article links open in the embedded view, see :data:`EMBED_LINK_TARGETS`.
+    embed_link_target: str = "parent"
+    #: The name shown in page titles, the header and the OpenSearch description.
+    site_name: str = "News archive"
+    #: Hits per page when the URL does not say.
+    page_size: int = 10
+
+    def __post_init__(self) -> None:
+        if self.embed_link_target not in EMBED_LINK_TARGETS:
+            raise ConfigError(
+                f"embed link target must be one of {', '.join(EMBED_LINK_TARGETS)}, "
+                f"not {self.embed_link_target!r}"
+            )
+        if self.trusted_proxies < 0:
+            raise ConfigError("ARCHIVE_TRUSTED_PROXIES must be 0 or more")
+
+    @classmethod
+    def from_env(
+        cls,
+        index_dir: str | os.PathLike | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Config:
+        """Read ``ARCHIVE_INDEX_DIR`` (unless ``index_dir`` is given),
+        ``ARCHIVE_FRAME_ANCESTORS`` (default ``'self'``), ``ARCHIVE_TRUSTED_PROXIES``
+        (default 0), ``ARCHIVE_EMBED_LINK_TARGET`` (``parent`` or ``blank``) and
+        ``ARCHIVE_SITE_NAME``. Raises :class:`ConfigError` for an unusable value."""
+        env = os.environ if environ is None else environ
+        if index_dir is None and env.get("ARCHIVE_INDEX_DIR"):
+            index_dir = env["ARCHIVE_INDEX_DIR"]
+        proxies = env.get("ARCHIVE_TRUSTED_PROXIES", "").strip() or "0"
+        try:
+            trusted = int(proxies)
+        except ValueError:
+            raise ConfigError(
+                f"ARCHIVE_TRUSTED_PROXIES must be a whole number, not {proxies!r}"
+            ) from None
+        return cls(
+            index_dir=resolve_index_dir(index_dir),
+            frame_ancestors=parse_frame_ancestors(env.get("ARCHIVE_FRAME_ANCESTORS", "'self'")),
+            trusted_proxies=trusted,
+            embed_link_target=(
+                env.get("ARCHIVE_EMBED_LINK_TARGET", "").strip().lower() or "parent"
+            ),
+            site_name=env.get("ARCHIVE_SITE_NAME", "").strip() or "News archive",
+        )

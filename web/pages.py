@@ -1,0 +1,99 @@
+"""The HTML pages: search (``/``, ``/embed``, ``/?embed=1``) and article pages."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, abort, current_app, g, render_template, request
+
+from archive.article import clean_line
+from indexer.api import QueryError
+from web import views
+from web.security import is_embed_request
+from web.state import MAX_QUERY_CHARS, ParamError, SearchState
+from web.urls import UrlBuilder
+
+log = logging.getLogger(__name__)
+bp = Blueprint("pages", __name__)
+
+#: Article ids are short hashes; anything else (``../``, encoded slashes, megabytes
+#: of junk) is a 404 without touching the index.
+ARTICLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: Similar articles shown under an article.
+MORE_LIKE_THIS = 5
+
+
+def archive():
+    """The shared index handle (raises IndexUnavailable -> 503)."""
+    return current_app.extensions["archive_index"].get()
+
+
+def settings():
+    return current_app.config["ARCHIVE"]
+
+
+@bp.get("/")
+def search():
+    return _search_page(embed_route=False)
+
+
+@bp.get("/embed")
+def embed():
+    return _search_page(embed_route=True)
+
+
+def _search_page(*, embed_route: bool):
+    urls = g.urls = UrlBuilder(embed=is_embed_request(request), embed_route=embed_route)
+    page_size = settings().page_size
+    try:
+        state = SearchState.from_args(request.args)
+    except ParamError as exc:
+        # Keep what the user typed in the box; the rest of the URL was the problem.
+        text = clean_line(request.args.get("q", ""))[:MAX_QUERY_CHARS]
+        return _search_error(SearchState(text=text), str(exc))
+    try:
+        result = archive().search(state.to_query(page_size))
+    except QueryError as exc:
+        return _search_error(state, str(exc))
+    page = views.search_page(result, state, state.size or page_size, urls)
+    return render_template("search.html", state=state, error=None, **page)
+
+
+def _search_error(state: SearchState, message: str):
+    """The search page again with the query kept and a plain message: HTTP 400."""
+    return render_template("search.html", state=state, error=message, total=None), 400
+
+
+@bp.get("/article/<article_id>")
+def article(article_id: str):
+    if not ARTICLE_ID.match(article_id):
+        abort(404)
+    found = archive().get(article_id)
+    if found is None:
+        abort(404)
+    urls: UrlBuilder = g.get("urls") or UrlBuilder(embed=is_embed_request(request))
+    try:
+        similar = archive().more_like_this(article_id, limit=MORE_LIKE_THIS)
+    except Exception:  # noqa: BLE001 - "more like this" is an extra; the article still shows
+        log.exception("more_like_this failed for %s", article_id)
+        similar = []
+    empty = SearchState()
+    return render_template(
+        "article.html",
+        article=found,
+        paragraphs=[p for p in found.body.split("\n\n") if p.strip()],
+        published=views.display_date(found.published),
+        published_iso=views.iso_date(found.published),
+        source_url=views.web_url(found.url),
+        tags=[views.Link(t, urls.search(empty.toggled("tag", t))) for t in found.tags],
+        places=[
+            views.Link(views.place_label(p), urls.search(empty.toggled("place", p)))
+            for p in found.places
+        ],
+        site=views.Link(found.site, urls.search(empty.toggled("site", found.site)))
+        if found.site
+        else None,
+        similar=[views.hit_view(hit, empty, urls) for hit in similar],
+        api_url=urls.api_article(found.id),
+    )

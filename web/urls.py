@@ -1,0 +1,95 @@
+"""The one object that builds every URL the app emits.
+
+Datasette's lesson (its issues #838 and #1519 were links that bypassed its URL
+builder): when every link, form action, facet toggle, page link, feed, export and API
+link comes from one place, a deployment under a path prefix is right everywhere at
+once. Flask's ``url_for`` already honours ``SCRIPT_NAME`` (set by a WSGI mount, or by
+ProxyFix from ``X-Forwarded-Prefix``); this class adds the search state, so templates
+never concatenate a URL.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from web.state import SearchState
+
+
+class UrlBuilder:
+    """URLs for one request. ``embed`` keeps the embedded (chrome-less) view on every
+    search link; ``embed_route`` says the page is ``/embed`` itself rather than a
+    ``?embed=1`` view of ``/``."""
+
+    def __init__(self, *, embed: bool = False, embed_route: bool = False) -> None:
+        self.embed = embed or embed_route
+        self.embed_route = embed_route
+
+    # -- pages -----------------------------------------------------------------------
+
+    def search(self, state: SearchState | None = None, *, external: bool = False) -> str:
+        """The search page for a state (the current view: ``/``, ``/?embed=1`` or ``/embed``)."""
+        args = state.to_args() if state else {}
+        if self.embed_route:
+            return url_for("pages.embed", _external=external, **args)
+        if self.embed:
+            args["embed"] = "1"
+        return url_for("pages.search", _external=external, **args)
+
+    def form_action(self) -> str:
+        """Where the search form goes; its fields carry the state."""
+        return url_for("pages.embed" if self.embed_route else "pages.search")
+
+    def home(self) -> str:
+        return url_for("pages.search")
+
+    def embed_page(self, state: SearchState | None = None) -> str:
+        return url_for("pages.embed", **(state.to_args() if state else {}))
+
+    def article(self, article_id: str, *, external: bool = False) -> str:
+        # Article pages are never shown in the frame: embedded links open them in
+        # the parent page or a new tab, so they need no embed flag.
+        return url_for("pages.article", article_id=article_id, _external=external)
+
+    # -- machine formats ----------------------------------------------------------------
+
+    def api_search(self, state: SearchState | None = None) -> str:
+        return url_for("api.search", **(state.to_args() if state else {}))
+
+    def api_article(self, article_id: str) -> str:
+        return url_for("api.article", article_id=article_id)
+
+    def api_stats(self) -> str:
+        return url_for("api.stats")
+
+    def openapi(self) -> str:
+        return url_for("api.openapi")
+
+    def export(self, fmt: str, state: SearchState) -> str:
+        """``/export.csv`` or ``/export.json``: every hit, so paging is left out."""
+        args = state.replace(page=1, size=None).to_args()
+        return url_for(f"feeds.export_{fmt}", **args)
+
+    def feed(self, state: SearchState | None = None, *, external: bool = False) -> str:
+        """The Atom feed of a search: always newest first, so sort and paging are left out."""
+        args = state.replace(page=1, sort="relevance").to_args() if state else {}
+        return url_for("feeds.atom", _external=external, **args)
+
+    def opensearch(self, *, external: bool = False) -> str:
+        return url_for("feeds.opensearch", _external=external)
+
+    def opensearch_template(self, kind: str) -> str:
+        """An OpenSearch URL template (``...?q={searchTerms}``); the braces must stay
+        literal, so they are appended here rather than escaped by ``url_for``."""
+        base = {
+            "html": url_for("pages.search", _external=True),
+            "atom": url_for("feeds.atom", _external=True),
+            "json": url_for("api.search", _external=True),
+        }[kind]
+        return f"{base}?q={{searchTerms}}"
+
+    def static(self, filename: str) -> str:
+        return url_for("static", filename=filename)
+
+    def root(self, *, external: bool = False) -> str:
+        """The app's own root (with any prefix), e.g. for the OpenAPI ``servers`` entry."""
+        return url_for("pages.search", _external=external)

@@ -1,0 +1,330 @@
+"""View models: what a template shows, computed in Python with every URL built.
+
+Datasette's facet lesson: each facet value is a small record (value, label, count,
+selected, toggle URL), so templates only lay things out. Nothing here computes a
+count: the search API does; this turns its answer into links.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from markupsafe import Markup
+
+from indexer.api import MAX_PAGE, FacetValue, Hit, SearchResult
+from web.state import SearchState
+from web.urls import UrlBuilder
+
+#: Facet values shown before "show more".
+TOP_VALUES = 8
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+# Any "<" that does not open or close a <mark>: defence in depth for the snippet,
+# which the search API promises is escaped text plus <mark> tags.
+_NOT_MARK = re.compile(r"<(?!/?mark>)")
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL if it is an http(s) link safe to put in ``href``, else None
+    (``javascript:``, ``data:``, relative or whitespace-smuggled URLs)."""
+    if url and _WEB_URL.match(url) and url.isprintable():
+        return url
+    return None
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """The highlighted snippet as markup: only ``<mark>`` and ``</mark>`` survive."""
+    return Markup(_NOT_MARK.sub("&lt;", snippet or ""))
+
+
+def display_date(value: date | datetime | None) -> str:
+    if not value:
+        return ""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def iso_date(value: date | datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def place_label(path: str) -> str:
+    """``Vietnam/Da Nang`` -> ``Da Nang, Vietnam`` (most specific first, as people write)."""
+    return ", ".join(reversed([part for part in path.split("/") if part]))
+
+
+def month_label(value: str) -> str:
+    year, _, month = value.partition("-")
+    if month.isdigit() and 1 <= int(month) <= 12:
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return value
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class FacetLink:
+    """One facet value as the page shows it."""
+
+    param: str
+    value: str
+    label: str
+    count: int
+    selected: bool
+    #: The page with this value switched on or off.
+    toggle_url: str
+    #: Bar length relative to the largest sibling, 0-100 (date histogram).
+    percent: int = 0
+    children: list[FacetLink] = field(default_factory=list)
+    #: A unique, HTML-id-safe key (checkbox ids).
+    key: str = ""
+
+
+@dataclass
+class FacetView:
+    param: str
+    title: str
+    top: list[FacetLink]
+    more: list[FacetLink]
+    #: Selected values the list does not show; kept as hidden form fields so that
+    #: submitting the form does not silently drop them.
+    hidden_selected: list[str]
+
+
+@dataclass
+class HitView:
+    id: str
+    title: str
+    url: str
+    published: str
+    published_iso: str
+    site: Link | None
+    places: list[Link]
+    tags: list[Link]
+    snippet: Markup
+    source_url: str | None
+
+
+@dataclass
+class Chip:
+    """An active filter and the link that removes it."""
+
+    kind: str
+    label: str
+    remove_url: str
+
+
+@dataclass
+class PageLink:
+    number: int | None  # None: a gap ("…")
+    url: str = ""
+    current: bool = False
+
+
+@dataclass
+class Pagination:
+    page: int
+    last_page: int
+    first_rank: int
+    last_rank: int
+    prev_url: str | None
+    next_url: str | None
+    pages: list[PageLink]
+
+
+def hit_view(hit: Hit, state: SearchState, urls: UrlBuilder) -> HitView:
+    """A result as shown; its tags, places and site link to the search narrowed by them."""
+    base = state.replace(page=1)
+    return HitView(
+        id=hit.id,
+        title=hit.title or "(untitled)",
+        url=urls.article(hit.id),
+        published=display_date(hit.published),
+        published_iso=iso_date(hit.published),
+        site=Link(hit.site, urls.search(_with(base, "site", hit.site))) if hit.site else None,
+        places=[Link(place_label(p), urls.search(_with(base, "place", p))) for p in hit.places],
+        tags=[Link(t, urls.search(_with(base, "tag", t))) for t in hit.tags],
+        snippet=safe_snippet(hit.snippet),
+        source_url=web_url(hit.url),
+    )
+
+
+def _with(state: SearchState, param: str, value: str) -> SearchState:
+    return state if state.is_selected(param, value) else state.toggled(param, value)
+
+
+def _link(
+    param: str, fv: FacetValue, state: SearchState, urls: UrlBuilder, label: str
+) -> FacetLink:
+    selected = fv.selected or state.is_selected(param, fv.value)
+    return FacetLink(
+        param=param,
+        value=fv.value,
+        label=fv.label or label,
+        count=fv.count,
+        selected=selected,
+        toggle_url=urls.search(state.toggled(param, fv.value)),
+    )
+
+
+def date_histogram(
+    values: list[FacetValue], state: SearchState, urls: UrlBuilder
+) -> list[FacetLink]:
+    """Years in calendar order, each with its months when the year is selected."""
+    years = [v for v in values if "-" not in v.value]
+    months = [v for v in values if "-" in v.value]
+    out = []
+    top = max((v.count for v in years), default=0)
+    for fv in years:
+        link = _link("date", fv, state, urls, fv.value)
+        link.percent = _percent(fv.count, top)
+        own = [m for m in months if m.value.startswith(fv.value + "-")]
+        month_top = max((m.count for m in own), default=0)
+        for m in own:
+            child = _link("date", m, state, urls, month_label(m.value))
+            child.percent = _percent(m.count, month_top)
+            link.children.append(child)
+        out.append(link)
+    return out
+
+
+def _percent(count: int, top: int) -> int:
+    if not top or not count:
+        return 0
+    return max(2, round(100 * count / top))
+
+
+def facet_view(
+    param: str, title: str, values: list[FacetValue], state: SearchState, urls: UrlBuilder
+) -> FacetView:
+    """A checkbox list; for places a tree (countries, then the places inside)."""
+    links = [
+        _link(param, fv, state, urls, place_label(fv.value) if param == "place" else fv.value)
+        for fv in values
+    ]
+    if param == "place":
+        links = _tree(links)
+    for index, link in enumerate(links):
+        _number(link, f"{param}-{index}")
+    top = links[:TOP_VALUES] + [link for link in links[TOP_VALUES:] if _any_selected(link)]
+    more = [link for link in links[TOP_VALUES:] if link not in top]
+    shown = {value for link in links for value in _all_values(link)}
+    selected = getattr(state, {"tag": "tags", "place": "places", "site": "sites"}[param])
+    return FacetView(
+        param=param,
+        title=title,
+        top=top,
+        more=more,
+        hidden_selected=[v for v in selected if v not in shown],
+    )
+
+
+def _tree(links: list[FacetLink]) -> list[FacetLink]:
+    """Nest ``Country/Place`` under ``Country`` when both are present."""
+    by_value = {link.value: link for link in links}
+    roots = []
+    for link in links:
+        parent = by_value.get(link.value.rsplit("/", 1)[0]) if "/" in link.value else None
+        if parent is not None and parent is not link:
+            if link.label == place_label(link.value):
+                link.label = link.value.rsplit("/", 1)[1]
+            parent.children.append(link)
+        else:
+            roots.append(link)
+    return roots
+
+
+def _number(link: FacetLink, key: str) -> None:
+    link.key = key
+    for index, child in enumerate(link.children):
+        _number(child, f"{key}-{index}")
+
+
+def _any_selected(link: FacetLink) -> bool:
+    return link.selected or any(_any_selected(c) for c in link.children)
+
+
+def _all_values(link: FacetLink) -> list[str]:
+    return [link.value, *[v for c in link.children for v in _all_values(c)]]
+
+
+def chips(state: SearchState, urls: UrlBuilder) -> list[Chip]:
+    """One removable chip per active filter."""
+    out = []
+    names = {"tag": "Tag", "place": "Place", "site": "Site", "lang": "Language", "date": "Date"}
+    for param, field_name in (
+        ("date", "dates"),
+        ("tag", "tags"),
+        ("place", "places"),
+        ("site", "sites"),
+        ("lang", "languages"),
+    ):
+        for value in getattr(state, field_name):
+            if param == "place":
+                label = place_label(value)
+            elif param == "date":
+                label = month_label(value)
+            else:
+                label = value
+            out.append(Chip(names[param], label, urls.search(state.toggled(param, value))))
+    if state.date_from:
+        out.append(
+            Chip("From", display_date(state.date_from), urls.search(state.without_range("from")))
+        )
+    if state.date_to:
+        out.append(Chip("To", display_date(state.date_to), urls.search(state.without_range("to"))))
+    return out
+
+
+def pagination(total: int, state: SearchState, page_size: int, urls: UrlBuilder) -> Pagination:
+    """Previous/next and a window of page numbers; never a link past ``MAX_PAGE``."""
+    last = max(1, min(MAX_PAGE, math.ceil(total / page_size)))
+    page = state.page
+    numbers = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    pages: list[PageLink] = []
+    previous = 0
+    for number in numbers:
+        if number - previous > 1:
+            pages.append(PageLink(None))
+        pages.append(PageLink(number, urls.search(state.replace(page=number)), number == page))
+        previous = number
+    first_rank = (page - 1) * page_size + 1
+    return Pagination(
+        page=page,
+        last_page=last,
+        first_rank=first_rank,
+        last_rank=min(total, page * page_size),
+        prev_url=urls.search(state.replace(page=page - 1)) if page > 1 else None,
+        next_url=urls.search(state.replace(page=page + 1)) if page < last else None,
+        pages=pages if last > 1 else [],
+    )
+
+
+def search_page(result: SearchResult, state: SearchState, page_size: int, urls: UrlBuilder) -> dict:
+    """Everything the search template needs from one result."""
+    facets = result.facets or {}
+    return {
+        "total": result.total,
+        "hits": [hit_view(hit, state, urls) for hit in result.hits],
+        "histogram": date_histogram(facets.get("date", []), state, urls),
+        "facets": [
+            facet_view("tag", "Tags", facets.get("tag", []), state, urls),
+            facet_view("place", "Places", facets.get("place", []), state, urls),
+            facet_view("site", "Sites", facets.get("site", []), state, urls),
+        ],
+        "chips": chips(state, urls),
+        "clear_url": urls.search(state.cleared()) if state.has_filters() else None,
+        "pagination": pagination(result.total, state, page_size, urls),
+        "suggestion": (
+            Link(result.suggestion, urls.search(state.replace(text=result.suggestion, page=1)))
+            if result.suggestion
+            else None
+        ),
+        "interpreted_as": result.interpreted_as,
+    }
