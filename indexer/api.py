@@ -96,6 +96,41 @@ class Hit:
             "score": round(self.score, 4),
         }
 
+    def csv_row(self) -> list[str]:
+        """The hit as a CSV row of :data:`CSV_COLUMNS`, safe to open in a spreadsheet."""
+        cells = (
+            self.id,
+            self.published.isoformat() if self.published else "",
+            self.title,
+            self.site,
+            self.url,
+            "; ".join(self.tags),
+            "; ".join(self.places),
+            f"{self.score:.4f}",
+        )
+        return [csv_cell(cell) for cell in cells]
+
+
+#: The columns of a hit in CSV form (``archive search --format csv``, ``/export.csv``).
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "published",
+    "title",
+    "site",
+    "url",
+    "tags",
+    "places",
+    "score",
+)
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection): a leading
+    ``= + - @`` (or tab/CR, which some spreadsheets skip) gets a ``'`` in front."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
 
 @dataclass
 class FacetValue:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from indexer.api import SORTS, Filters, QueryError, SearchQuery, SearchResult
+from indexer.api import CSV_COLUMNS, SORTS, Filters, QueryError, SearchQuery, SearchResult
 from indexer.location import ENV_VAR, resolve_index_dir
 
 index_dir_option = click.option(
@@ -261,20 +261,8 @@ def search(
 
 def _write_csv(result: SearchResult) -> None:
     writer = csv.writer(sys.stdout)
-    writer.writerow(["id", "published", "title", "site", "url", "tags", "places", "score"])
-    for hit in result.hits:
-        writer.writerow(
-            [
-                hit.id,
-                hit.published.isoformat() if hit.published else "",
-                hit.title,
-                hit.site,
-                hit.url,
-                "; ".join(hit.tags),
-                "; ".join(hit.places),
-                f"{hit.score:.4f}",
-            ]
-        )
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(hit.csv_row() for hit in result.hits)
 
 
 def _plain_snippet(snippet: str) -> str:

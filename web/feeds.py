@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, request
 
-from indexer.api import Hit
+from indexer.api import CSV_COLUMNS, Hit
 from web.pages import archive, settings
 from web.state import SearchState
 from web.urls import UrlBuilder
@@ -27,21 +27,12 @@ from web.views import safe_snippet, web_url
 log = logging.getLogger(__name__)
 bp = Blueprint("feeds", __name__)
 
-CSV_COLUMNS = ("id", "published", "title", "site", "url", "tags", "places")
 #: Entries in the Atom feed unless the URL asks for fewer (``size``).
 FEED_ENTRIES = 50
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 # Characters XML 1.0 cannot carry at all; an article may hold them.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection): a leading
-    ``= + - @`` (or tab/CR, which some spreadsheets skip) gets a ``'`` in front."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def _first_hits(state: SearchState) -> Iterator[Hit]:
@@ -68,18 +59,7 @@ def export_csv():
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         for hit in hits:
-            writer.writerow(
-                csv_cell(v)
-                for v in (
-                    hit.id,
-                    hit.published.isoformat() if hit.published else "",
-                    hit.title,
-                    hit.site,
-                    hit.url,
-                    "; ".join(hit.tags),
-                    "; ".join(hit.places),
-                )
-            )
+            writer.writerow(hit.csv_row())
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
