@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from archive.folding import LETTER_FOLDS
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
 MAX_PLACES = 10
 #: A place scoring under a tenth of the article's top place is a passing mention in a
@@ -58,23 +60,6 @@ COMMON_WORD_CITY = 500_000
 # Blocks first: "March" is the month before it is a town in Cambridgeshire.
 _KIND_RANK = {"block": -1, "country": 0, "region": 1, "city": 2}
 
-# Letters NFKD does not decompose (kept in step with scripts/build_gazetteer.py).
-_EXTRA_FOLDS = str.maketrans(
-    {
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "Ð": "D",
-        "ı": "i",
-        "ł": "l",
-        "Ł": "L",
-        "ø": "o",
-        "Ø": "O",
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-    }
-)
 # Words and punctuation; hyphens and apostrophes join (Ba Ria-Vung Tau, Côte d'Ivoire).
 _TOKEN = re.compile(r"\w+|\n|[^\w\s'’\-]")
 _SENTENCE_END = {"\n", ".", "!", "?", ":", ";", '"', "“", "”", "(", "[", "—", "–", "|"}
@@ -210,7 +195,7 @@ class Gazetteer:
 def _fold_token(token: str) -> str:
     if token.isascii():
         return token.lower()
-    token = unicodedata.normalize("NFKD", token.translate(_EXTRA_FOLDS))
+    token = unicodedata.normalize("NFKD", token.translate(LETTER_FOLDS))
     return "".join(ch for ch in token if not unicodedata.combining(ch)).casefold()
 
 

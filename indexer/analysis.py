@@ -37,6 +37,8 @@ from whoosh.analysis import (
 from whoosh.analysis.acore import Token
 from whoosh.lang.porter import stem as porter_stem
 
+from archive.folding import LETTER_FOLDS
+
 #: Separates the values of a multi-valued text field (tags, places): the tokenizer leaves
 #: a position gap there so a phrase cannot match across two values.
 VALUE_SEPARATOR = "\x1e"
@@ -71,22 +73,6 @@ STOP_WORDS = frozenset(
     "a an and are as at be by for from if in is it of on or that the this to was were with".split()
 )
 
-#: Letters that carry no decomposable diacritic but that people type without it.
-_SPECIAL_FOLDS = str.maketrans(
-    {
-        "đ": "d",
-        "ð": "d",
-        "ø": "o",
-        "ł": "l",
-        "ß": "ss",
-        "æ": "ae",
-        "œ": "oe",
-        "ħ": "h",
-        "ı": "i",
-        "þ": "th",
-        "ŀ": "l",
-    }
-)
 #: Combining marks of the Latin, Greek and Cyrillic scripts: the diacritics. Marks of
 #: other scripts (Thai vowels, Devanagari signs) are letters there and are kept.
 _DIACRITIC = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -102,7 +88,7 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = _DIACRITIC.sub("", decomposed).translate(_SPECIAL_FOLDS)
+    stripped = _DIACRITIC.sub("", decomposed).translate(LETTER_FOLDS)
     return unicodedata.normalize("NFC", stripped)
 
 

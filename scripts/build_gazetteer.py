@@ -59,6 +59,8 @@ from vietnamadminunits.converter.converter_2025 import DICT_PROVINCE
 from vietnamadminunits.database import query
 from wordfreq import zipf_frequency
 
+from archive.folding import LETTER_FOLDS
+
 OUT = Path(__file__).resolve().parent.parent / "archive" / "data" / "gazetteer.tsv.gz"
 MIN_CITY_POPULATION = 15000
 #: Above this, a city's foreign and historic names (Saigon, Bombay, Peking) are kept;
@@ -344,31 +346,13 @@ CONNECTORS = {
 }
 
 
-# Letters NFKD does not decompose: Vietnamese đ, and the look-alike Icelandic ð that
-# GeoNames uses in a few names (Ðà Lạt).
-EXTRA_FOLDS = str.maketrans(
-    {
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "Ð": "D",
-        "ı": "i",
-        "ł": "l",
-        "Ł": "L",
-        "ø": "o",
-        "Ø": "O",
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-    }
-)
 #: Vietnamese settlement-type prefixes GeoNames keeps in names (Thị Trấn Đông Triều).
 VN_PREFIX = re.compile(r"^(Thị Trấn|Thành Phố|Thành phố|Thị Xã|Thị xã|Huyện|Xã|Quận|Ấp)\s+")
 
 
 def fold(text: str) -> str:
     """Case- and accent-free form used for comparing names (mirrors archive.places)."""
-    text = unicodedata.normalize("NFC", text).translate(EXTRA_FOLDS)
+    text = unicodedata.normalize("NFC", text).translate(LETTER_FOLDS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(re.findall(r"\w+|[^\w\s'’-]", text.casefold()))
@@ -380,7 +364,7 @@ def squash(text: str) -> str:
 
 def ascii_name(text: str) -> str:
     """``Điện Biên`` -> ``Dien Bien``: Vietnamese names as English texts spell them."""
-    text = unicodedata.normalize("NFC", text).translate(EXTRA_FOLDS)
+    text = unicodedata.normalize("NFC", text).translate(LETTER_FOLDS)
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
