@@ -8,7 +8,7 @@ INDEX_DIR ?= var/index
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev browser lint bench clean
+.PHONY: run test install install-dev browser typesense lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,15 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "note: chromium/chromedriver not installed; browser tests will be skipped"; fi
 
-test: install-dev browser
+# The Typesense server binary for the Typesense tests (pinned with hashes; the tests
+# skip with a reason on platforms other than x86-64 Linux).
+$(VENV)/.installed-typesense: $(VENV)/.installed-dev requirements-typesense.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-typesense.txt
+	touch $@
+
+typesense: $(VENV)/.installed-typesense
+
+test: install-dev browser typesense
 	$(BIN)/pytest -q
 
 lint: install-dev

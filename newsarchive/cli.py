@@ -37,12 +37,23 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date like 2024-10-03") from None
 
 
+def _backend():
+    """The configured backend (ARCHIVE_BACKEND, see indexer.backends)."""
+    from indexer.backends import BackendConfig, BackendError
+
+    try:
+        return BackendConfig.from_env()
+    except BackendError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _open(index_dir: Path | None):
-    from indexer import IndexMissing, open_index
+    from indexer import IndexMissing
+    from indexer.backends import open_archive
 
     path = resolve_index_dir(index_dir)
     try:
-        return open_index(path)
+        return open_archive(_backend(), path)
     except IndexMissing as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -107,7 +118,8 @@ def index(
       archive index --rebuild ~/news /mnt/archive/2016.csv
       archive index --map title=Headline --map body=Story export.csv
     """
-    from indexer import IndexLocked, index_paths
+    from indexer import IndexLocked
+    from indexer.backends import BackendUnavailable, index_into
 
     field_map = {}
     for item in mapping:
@@ -116,10 +128,12 @@ def index(
             raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
         field_map[field.strip()] = column.strip()
 
+    backend = _backend()
     target = resolve_index_dir(index_dir)
     progress = _ProgressLine() if sys.stderr.isatty() and not quiet else None
     try:
-        report = index_paths(
+        report = index_into(
+            backend,
             target,
             list(paths),
             rebuild=rebuild,
@@ -127,7 +141,7 @@ def index(
             dayfirst=dayfirst,
             progress=progress,
         )
-    except IndexLocked as exc:
+    except (IndexLocked, BackendUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if progress:
@@ -140,7 +154,7 @@ def index(
             click.echo(f"warning {warning}", err=True)
     verb = "rebuilt" if rebuild else "updated"
     click.echo(
-        f"{verb} {target}: {report.added} added, {report.updated} updated, "
+        f"{verb} {backend.describe(target)}: {report.added} added, {report.updated} updated, "
         f"{report.removed} removed, {report.unchanged} unchanged, "
         f"{len(report.problems)} skipped; {report.articles} articles in the index "
         f"({report.seconds:.1f} s)"
@@ -245,9 +259,11 @@ def search(
         page_size=limit,
         facets=output != "csv",
     )
+    from indexer.backends import BackendUnavailable
+
     try:
         result = archive.search(request)
-    except QueryError as exc:
+    except (QueryError, BackendUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         archive.close()
@@ -354,6 +370,9 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
       ARCHIVE_INDEX_DIR         the index folder (or --index-dir)
       ARCHIVE_FRAME_ANCESTORS   who may frame /embed (default 'self')
       ARCHIVE_TRUSTED_PROXIES   how many reverse proxies to trust (default 0)
+      ARCHIVE_BACKEND           whoosh (default) or typesense, with
+                                ARCHIVE_TYPESENSE_NODES, ARCHIVE_TYPESENSE_API_KEY
+                                and ARCHIVE_TYPESENSE_COLLECTION
     \b
     Example:
       archive serve --port 8080

@@ -34,7 +34,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    holder = IndexHolder(config.index_dir)
+    holder = IndexHolder(config.index_dir, config.backend)
     holder.try_open()
     app.extensions["archive_index"] = holder
 

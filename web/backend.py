@@ -12,7 +12,8 @@ import logging
 import threading
 from pathlib import Path
 
-from indexer import IndexMissing, open_index
+from indexer import IndexMissing
+from indexer.backends import BackendConfig, open_archive
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,10 @@ class IndexUnavailable(Exception):
 
 
 class IndexHolder:
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, backend: BackendConfig | None = None) -> None:
         self.index_dir = Path(index_dir)
+        #: Whoosh in ``index_dir`` or Typesense; from the environment unless given.
+        self.backend = backend if backend is not None else BackendConfig.from_env()
         self._archive = None
         self._lock = threading.Lock()
 
@@ -46,7 +49,7 @@ class IndexHolder:
 
     def _open(self):
         try:
-            return open_index(self.index_dir)
+            return open_archive(self.backend, self.index_dir)
         except IndexMissing as exc:
             log.info("no index: %s", exc)
             raise IndexUnavailable(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.backends import BackendConfig, BackendError
 from indexer.location import resolve_index_dir
 
 #: Where article links in the embedded view open: the page that frames the search
@@ -69,6 +70,8 @@ class Config:
     site_name: str = "News archive"
     #: Hits per page when the URL does not say.
     page_size: int = 10
+    #: Which engine holds the archive (``ARCHIVE_BACKEND`` and its settings).
+    backend: BackendConfig = BackendConfig()
 
     def __post_init__(self) -> None:
         if self.embed_link_target not in EMBED_LINK_TARGETS:
@@ -88,7 +91,8 @@ class Config:
         """Read ``ARCHIVE_INDEX_DIR`` (unless ``index_dir`` is given),
         ``ARCHIVE_FRAME_ANCESTORS`` (default ``'self'``), ``ARCHIVE_TRUSTED_PROXIES``
         (default 0), ``ARCHIVE_EMBED_LINK_TARGET`` (``parent`` or ``blank``) and
-        ``ARCHIVE_SITE_NAME``. Raises :class:`ConfigError` for an unusable value."""
+        ``ARCHIVE_SITE_NAME``, and the backend (``ARCHIVE_BACKEND``, see
+        :mod:`indexer.backends`). Raises :class:`ConfigError` for an unusable value."""
         env = os.environ if environ is None else environ
         if index_dir is None and env.get("ARCHIVE_INDEX_DIR"):
             index_dir = env["ARCHIVE_INDEX_DIR"]
@@ -99,8 +103,13 @@ class Config:
             raise ConfigError(
                 f"ARCHIVE_TRUSTED_PROXIES must be a whole number, not {proxies!r}"
             ) from None
+        try:
+            backend = BackendConfig.from_env(env)
+        except BackendError as exc:
+            raise ConfigError(str(exc)) from None
         return cls(
             index_dir=resolve_index_dir(index_dir),
+            backend=backend,
             frame_ancestors=parse_frame_ancestors(env.get("ARCHIVE_FRAME_ANCESTORS", "'self'")),
             trusted_proxies=trusted,
             embed_link_target=(

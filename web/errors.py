@@ -10,6 +10,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.api import QueryError
+from indexer.backends import BackendUnavailable
 from web.backend import IndexUnavailable
 from web.state import ParamError
 
@@ -47,6 +48,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(IndexUnavailable)
     def _unavailable(exc: IndexUnavailable):
         return error_response(503, "The archive is not ready", str(exc), {"Retry-After": "60"})
+
+    @app.errorhandler(BackendUnavailable)
+    def _backend_down(exc: BackendUnavailable):
+        # A search cluster with no node answering: temporary, so 503, never a 500.
+        return error_response(
+            503, "The search service is not answering", str(exc), {"Retry-After": "10"}
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

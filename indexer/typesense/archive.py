@@ -1,0 +1,635 @@
+"""Searching a Typesense collection through the same API as the Whoosh backend.
+
+One search is one ``multi_search`` request. For each kind of article (English, whose
+fields are stemmed, and the others; see :mod:`.translate`) it holds the main search
+with every filter, and, when facets are wanted, one search per facet with every filter
+except that facet's own: exactly the documented facet semantics, counted by Typesense.
+The two kinds never share an article, so totals and facet counts simply add up, and
+the two pages of hits merge by their sort key.
+
+Snippets are built here, from the stored body, with the Whoosh backend's snippet
+builder: Typesense's own highlights do not escape the article text (measured with
+0.24.1: ``<script>`` comes back as ``<<mark>script</mark>>``).
+
+The object is safe to share between threads (the client's connection pool is), and
+needs no refreshing: it searches the collection alias, which a rebuild swaps
+atomically on the server.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Iterator
+from datetime import date
+
+import typesense
+from typesense import exceptions as ts_errors
+
+from archive import Article
+from archive.article import nfc
+from indexer.api import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    SORTS,
+    FacetValue,
+    Filters,
+    Hit,
+    QueryError,
+    SearchQuery,
+    SearchResult,
+)
+from indexer.backends import BackendUnavailable
+from indexer.facets import drill_down
+from indexer.layout import IndexMissing
+from indexer.query import ParsedQuery, make_parser, parse, positive_terms
+from indexer.schema import build_schema, key, parse_published, to_article
+from indexer.search import IndexStats
+from indexer.snippets import snippet, terms_for_snippets
+from indexer.typesense.connection import Connection, make_client
+from indexer.typesense.documents import INDEX_ONLY
+from indexer.typesense.translate import KindQuery, refuse_unsupported, translate
+
+#: Typesense's largest page.
+TS_PAGE = 250
+#: Facet values asked for per facet; the top ``facet_limit`` are chosen here, with the
+#: same tie-breaking as the Whoosh backend.
+MAX_FACET_VALUES = 10_000
+FACET_FIELDS = {
+    "date": ("year", "month"),
+    "tag": ("tag_key", "tag_label"),
+    "place": ("place_key", "place_label"),
+    "site": ("site_key", "site_label"),
+}
+#: Matching exactly what the filter says: no typos, prefixes, dropped or split words.
+EXACT = {
+    "num_typos": 0,
+    "typo_tokens_threshold": 0,
+    "drop_tokens_threshold": 0,
+    "prefix": "false",
+    "split_join_tokens": "off",
+    "highlight_fields": "none",
+    "enable_overrides": "false",
+}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_NOTHING = "day:<0"
+_KINDS = (True, False)
+
+
+class TypesenseUnavailable(BackendUnavailable):
+    """The cluster did not answer (every node down, or no leader for a write)."""
+
+
+class TypesenseArchive:
+    """A searchable archive in a Typesense collection (through its alias)."""
+
+    def __init__(self, connection: Connection, client: typesense.Client | None = None):
+        self.connection = connection
+        self.client = client or make_client(connection)
+        self.index_dir = connection.describe()
+        self._parser = make_parser(build_schema())
+        self._parse_lock = threading.Lock()
+        self.collection_name()  # fail now, clearly, if there is no archive there
+
+    # -- Housekeeping ------------------------------------------------------------------
+
+    def collection_name(self) -> str:
+        """The collection the alias points to (raises IndexMissing when there is none)."""
+        name = self.connection.collection
+        try:
+            return self.client.aliases[name].retrieve()["collection_name"]
+        except ts_errors.ObjectNotFound:
+            raise IndexMissing(
+                f"no archive in Typesense ({self.connection.describe()}): build one with "
+                "`archive index PATH...`"
+            ) from None
+        except ts_errors.TypesenseClientError as exc:
+            raise IndexMissing(
+                f"the Typesense cluster ({', '.join(self.connection.nodes)}) cannot be "
+                f"reached: {exc}"
+            ) from exc
+
+    def close(self) -> None:
+        """Nothing to release: the client's connections close with it."""
+
+    def __enter__(self) -> TypesenseArchive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- The API -----------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        page, page_size = _clamp_paging(query)
+        parsed, kinds = self._translate(query)
+        sort = _sort(query)
+        first = (page - 1) * page_size
+        want = first + page_size
+        clauses = _facet_filters(query.filters)
+        limit = max(1, int(query.facet_limit or 50))
+        searches: list[dict] = []
+        slots: list[tuple[bool, str]] = []  # (kind, "hits" or a facet name)
+        for english, kq in kinds.items():
+            base = [f"english:{str(english).lower()}", kq.filter_by]
+            searches.append(
+                self._main(kq, base + list(clauses.values()), sort, 1, min(want, TS_PAGE))
+            )
+            slots.append((english, "hits"))
+            if query.facets:
+                for name, fields in FACET_FIELDS.items():
+                    others = [c for n, c in clauses.items() if n != name]
+                    searches.append(
+                        {
+                            **kq.params(),
+                            "filter_by": _join(base + others),
+                            "facet_by": ",".join(fields),
+                            "max_facet_values": MAX_FACET_VALUES,
+                            "per_page": 0,
+                        }
+                    )
+                    slots.append((english, name))
+        selected = _selected_labels_search(query.filters) if query.facets else None
+        if selected:
+            searches.append(selected)
+            slots.append((True, "labels"))
+        results = self._multi(searches)
+        mains = {kind: r for (kind, slot), r in zip(slots, results, strict=True) if slot == "hits"}
+        total = sum(r["found"] for r in mains.values())
+        docs = self._page(query, kinds, clauses, sort, mains, first, page_size)
+        hits = self._hits(parsed, docs, query.snippets)
+        facets = {}
+        if query.facets:
+            facets = _assemble_facets(
+                [(slot, r) for (_kind, slot), r in zip(slots, results, strict=True)],
+                query.filters,
+                limit,
+            )
+        return SearchResult(
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=None,
+            interpreted_as=parsed.interpreted_as if parsed else None,
+        )
+
+    def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
+        """Every hit in the query's sort order, both kinds merged, fetched in pages."""
+        parsed, kinds = self._translate(query)
+        sort = _sort(query)
+        clauses = list(_facet_filters(query.filters).values())
+        streams = []
+        for english, kq in kinds.items():
+            base = [f"english:{str(english).lower()}", kq.filter_by]
+            streams.append(self._stream(kq, base + clauses, sort, query.snippets))
+        merged = heapq.merge(*streams, key=lambda doc: _merge_key(doc, sort))
+        batch: list[dict] = []
+        for doc in merged:
+            batch.append(doc)
+            if len(batch) == TS_PAGE:
+                yield from self._hits(parsed, batch, query.snippets)
+                batch = []
+        yield from self._hits(parsed, batch, query.snippets)
+
+    def get(self, article_id: str) -> Article | None:
+        try:
+            doc = self._documents().documents[article_id].retrieve()
+        except ts_errors.ObjectNotFound:
+            return None
+        return to_article(doc)
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles of the same kind sharing the most words of this one's title and
+        most frequent body terms (Typesense has no more-like-this of its own)."""
+        limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+        try:
+            doc = self._documents().documents[article_id].retrieve()
+        except ts_errors.ObjectNotFound:
+            return []
+        words = _distinctive(doc.get("title_terms", ""), doc.get("body_terms", ""))
+        if not words:
+            return []
+        params = {
+            "q": " ".join(words),
+            "query_by": "title_terms,body_terms",
+            "query_by_weights": "3,1",
+            "filter_by": f"english:{str(doc.get('english', True)).lower()}",
+            "per_page": limit + 1,  # the article itself is usually the first
+            "exclude_fields": INDEX_ONLY,
+            # Dropping words is the point here: articles sharing some of them.
+            "drop_tokens_threshold": 1000,
+        }
+        result = self._multi([params])[0]
+        others = [h for h in result["hits"] if h["document"]["id"] != article_id]
+        return self._hits(None, others[:limit], snippets=True)
+
+    def stats(self) -> IndexStats:
+        name = self.collection_name()
+        browse = {
+            "q": "*",
+            "query_by": "title_terms",
+            "facet_by": "tag_key,tag_label,place_key,place_label,site_key,site_label,lang",
+            "max_facet_values": MAX_FACET_VALUES,
+            "per_page": 0,
+        }
+        dated = {"q": "*", "query_by": "title_terms", "filter_by": "day:>0", "per_page": 1}
+        dated["include_fields"] = "day"
+        results = self._multi(
+            [browse, {**dated, "sort_by": "day:asc"}, {**dated, "sort_by": "day:desc"}]
+        )
+        counts = _facet_map(results[0])
+        top = 10
+
+        def ranked(keyfield: str, labelfield: str | None) -> list[FacetValue]:
+            values = counts.get(keyfield, {})
+            labels = _labels(counts.get(labelfield, {})) if labelfield else {}
+            order = sorted(values, key=lambda k: (-values[k], labels.get(k, k)))
+            return [FacetValue(labels.get(k, k), values[k], labels.get(k, k)) for k in order[:top]]
+
+        def day(result: dict) -> date | None:
+            if not result["hits"]:
+                return None
+            value = int(result["hits"][0]["document"]["day"])
+            return date(value // 10000, value // 100 % 100, value % 100)
+
+        return IndexStats(
+            articles=results[0]["found"],
+            date_min=day(results[1]),
+            date_max=day(results[2]),
+            tags=ranked("tag_key", "tag_label"),
+            places=ranked("place_key", "place_label"),
+            sites=ranked("site_key", "site_label"),
+            languages=ranked("lang", None),
+            size_bytes=self._memory_bytes(),
+            index_dir=self.index_dir,
+            generation=name,
+        )
+
+    # -- Steps -------------------------------------------------------------------------
+
+    def _documents(self):
+        return self.client.collections[self.connection.collection]
+
+    def _translate(self, query: SearchQuery) -> tuple[ParsedQuery | None, dict[bool, KindQuery]]:
+        if query.sort not in SORTS:
+            raise QueryError(f"unknown sort {query.sort!r} (use one of: {', '.join(SORTS)})")
+        text = nfc(query.text).strip()
+        if not text:
+            return None, {kind: KindQuery() for kind in _KINDS}
+        with self._parse_lock:
+            try:
+                raw = self._parser.parse(text)
+            except Exception:  # noqa: BLE001 - parse() below reports it in user terms
+                raw = None
+            if raw is not None:
+                refuse_unsupported(raw)
+            # No reader: every construct that would need one was refused above.
+            parsed = parse(self._parser, text, None)
+        # The other languages' side first: its words are unstemmed, so a refusal quotes
+        # the query as the user wrote it.
+        kinds = {kind: translate(parsed.query, kind) for kind in reversed(_KINDS)}
+        return parsed, {kind: kq for kind, kq in kinds.items() if not kq.matches_nothing}
+
+    def _main(self, kq: KindQuery, filters: list[str], sort: str, page: int, per_page: int):
+        return {
+            **kq.params(),
+            "filter_by": _join(filters),
+            "sort_by": _sort_by(sort, kq),
+            "page": page,
+            "per_page": per_page,
+            "exclude_fields": INDEX_ONLY,
+        }
+
+    def _multi(self, searches: list[dict]) -> list[dict]:
+        if not searches:
+            return []
+        collection = self.connection.collection
+        # EXACT goes into each search, not into the common parameters: those would
+        # override a search's own (more-like-this drops words on purpose).
+        searches = [{**EXACT, **search, "collection": collection} for search in searches]
+        try:
+            response = self.client.multi_search.perform({"searches": searches})
+        except ts_errors.TypesenseClientError as exc:
+            raise TypesenseUnavailable(f"Typesense did not answer the search: {exc}") from exc
+        results = response["results"]
+        for result in results:
+            if "error" in result:
+                # The translation built a search Typesense refused: a bug here, not the
+                # user's, but say what it was.
+                raise TypesenseUnavailable(f"Typesense refused a search: {result['error']}")
+        return results
+
+    def _page(self, query, kinds, clauses, sort, mains, first, count) -> list[dict]:
+        """The documents of hits ``first .. first+count`` in sort order, both kinds."""
+        want = first + count
+        live = [kind for kind, r in mains.items() if r["found"] > 0]
+        if not live:
+            return []
+        if len(live) == 1 and want > TS_PAGE:
+            # One kind only (the usual case): ask Typesense for the page itself.
+            kind = live[0]
+            kq = kinds[kind]
+            filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
+            page = first // count + 1
+            hits = self._multi([self._main(kq, filters, sort, page, count)])[0]["hits"]
+            return [h for h in hits]
+        lists = []
+        for kind in live:
+            hits = list(mains[kind]["hits"])
+            kq = kinds[kind]
+            filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
+            page = 1
+            while len(hits) < min(want, mains[kind]["found"]):
+                page += 1
+                more = self._multi([self._main(kq, filters, sort, page, TS_PAGE)])[0]["hits"]
+                if not more:
+                    break
+                hits.extend(more)
+            lists.append(hits[:want])
+        merged = list(heapq.merge(*lists, key=lambda h: _merge_key(h, sort)))
+        return merged[first:want]
+
+    def _stream(self, kq: KindQuery, filters: list[str], sort: str, snippets: bool):
+        page = 1
+        while True:
+            params = self._main(kq, filters, sort, page, TS_PAGE)
+            if not snippets:
+                params["exclude_fields"] = INDEX_ONLY + ",body,subtitle"
+            hits = self._multi([params])[0]["hits"]
+            yield from hits
+            if len(hits) < TS_PAGE:
+                return
+            page += 1
+
+    def _hits(self, parsed: ParsedQuery | None, found: list[dict], snippets: bool) -> list[Hit]:
+        terms = None
+        if snippets:
+            terms = terms_for_snippets(positive_terms(parsed.query, None) if parsed else {})
+        hits = []
+        for item in found:
+            doc = item["document"]
+            text = ""
+            if snippets:
+                text = snippet(doc.get("body") or doc.get("subtitle", ""), terms)
+            hits.append(
+                Hit(
+                    id=doc["id"],
+                    title=doc.get("title", ""),
+                    published=parse_published(doc.get("published", "")),
+                    site=doc.get("site", ""),
+                    url=doc.get("url", ""),
+                    tags=list(doc.get("tags", [])),
+                    places=list(doc.get("places", [])),
+                    snippet=text,
+                    score=float(item.get("text_match") or 0),
+                )
+            )
+        return hits
+
+    def _memory_bytes(self) -> int:
+        """The memory Typesense holds (its index is in RAM): the node's own figure."""
+        try:
+            metrics = self.client.metrics.retrieve()
+            return int(float(metrics.get("typesense_memory_active_bytes", 0)))
+        except (ts_errors.TypesenseClientError, ValueError, TypeError):
+            return 0
+
+
+def open_typesense(connection: Connection) -> TypesenseArchive:
+    """Open the archive behind ``connection``; raises IndexMissing when there is none."""
+    return TypesenseArchive(connection)
+
+
+# -- Helpers ------------------------------------------------------------------------------
+
+
+def _clamp_paging(query: SearchQuery) -> tuple[int, int]:
+    try:
+        page = int(query.page)
+        page_size = int(query.page_size)
+    except (TypeError, ValueError):
+        raise QueryError("page and page size must be whole numbers") from None
+    return max(1, min(page, MAX_PAGE)), max(1, min(page_size, MAX_PAGE_SIZE))
+
+
+def _sort(query: SearchQuery) -> str:
+    if query.sort not in SORTS:
+        raise QueryError(f"unknown sort {query.sort!r} (use one of: {', '.join(SORTS)})")
+    if not nfc(query.text).strip() and query.sort == "relevance":
+        return "newest"  # nothing to rank by: browsing is newest first
+    return query.sort
+
+
+def _sort_by(sort: str, kq: KindQuery) -> str:
+    if sort == "oldest":
+        return "oldest:asc,seq:desc"
+    if sort == "relevance" and kq.ranked:
+        return "_text_match:desc,seq:asc"
+    # Relevance without words to rank by (only filters, OR groups): newest first.
+    return "newest:desc,seq:desc"
+
+
+def _merge_key(hit: dict, sort: str):
+    doc = hit["document"]
+    if sort == "oldest":
+        return (doc["oldest"], -doc["seq"])
+    if sort == "relevance":
+        return (-(hit.get("text_match") or 0), -doc["newest"], doc["seq"])
+    return (-doc["newest"], -doc["seq"])
+
+
+def _join(clauses: list[str | None]) -> str:
+    return " && ".join(c for c in clauses if c)
+
+
+def _value(text: str) -> str:
+    return "`" + text.replace("`", "") + "`"
+
+
+def _values(values: list[str]) -> str:
+    return "[" + ",".join(_value(v) for v in values) + "]"
+
+
+def _date_value(value: str) -> str | None:
+    """``2016`` or ``2016-03`` as given (checked), else None."""
+    parts = value.strip().split("-")
+    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
+        return parts[0]
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        if 1 <= int(parts[1]) <= 12:
+            return f"{parts[0]}-{int(parts[1]):02d}"
+    return None
+
+
+def _facet_filters(filters: Filters) -> dict[str, str]:
+    """One ``filter_by`` clause per filtered facet (``lang`` too), as the Whoosh
+    backend's masks: OR within a facet, drill-down parents replaced by their children."""
+    out: dict[str, str] = {}
+    date_parts = []
+    if filters.dates:
+        chosen = [_date_value(v) for v in drill_down(filters.dates, "-")]
+        years = [v for v in chosen if v and len(v) == 4]
+        months = [v for v in chosen if v and len(v) == 7]
+        either = []
+        if years:
+            either.append(f"year:={_values(years)}")
+        if months:
+            either.append(f"month:={_values(months)}")
+        date_parts.append("(" + " || ".join(either) + ")" if either else _NOTHING)
+    if filters.date_from or filters.date_to:
+        start = _day(filters.date_from) if filters.date_from else 1
+        end = _day(filters.date_to) if filters.date_to else 99991231
+        date_parts.append(f"day:>={start} && day:<={end}")
+    if date_parts:
+        out["date"] = " && ".join(date_parts)
+    for name, values, fieldname, separator in (
+        ("tag", filters.tags, "tag_key", None),
+        ("place", filters.places, "place_key", "/"),
+        ("site", filters.sites, "site_key", None),
+        ("lang", filters.languages, "lang", None),
+    ):
+        if not values:
+            continue
+        if separator:
+            values = drill_down(values, separator)
+        keys = [key(v) for v in values if key(v)]
+        out[name] = f"{fieldname}:={_values(keys)}" if keys else _NOTHING
+    return out
+
+
+def _day(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def _facet_map(result: dict) -> dict[str, dict[str, int]]:
+    """``{field: {value: count}}`` from one search's facet counts."""
+    return {
+        fc["field_name"]: {c["value"]: c["count"] for c in fc["counts"]}
+        for fc in result.get("facet_counts", [])
+    }
+
+
+def _labels(label_counts: dict[str, int]) -> dict[str, str]:
+    """The display form of each key: its most frequent spelling."""
+    best: dict[str, tuple[int, str]] = {}
+    for label, count in label_counts.items():
+        k = key(label)
+        if k not in best or count > best[k][0]:
+            best[k] = (count, label)
+    return {k: label for k, (_n, label) in best.items()}
+
+
+def _assemble_facets(
+    results: list[tuple[str, dict]], filters: Filters, limit: int
+) -> dict[str, list[FacetValue]]:
+    """Add up each facet's counts over both kinds and order them as the Whoosh backend
+    does (see :mod:`indexer.facets`)."""
+    counts: dict[str, dict[str, int]] = {}
+    known: dict[str, dict[str, int]] = {}
+    for slot, result in results:
+        if slot == "labels":
+            known = _facet_map(result)
+        if slot in ("hits", "labels"):
+            continue
+        for fieldname, values in _facet_map(result).items():
+            target = counts.setdefault(fieldname, {})
+            for value, n in values.items():
+                target[value] = target.get(value, 0) + n
+
+    def labels(fieldname: str) -> dict[str, str]:
+        # Selected values absent from the results keep the label they have in the
+        # whole archive, as on the Whoosh backend.
+        return {**_labels(known.get(fieldname, {})), **_labels(counts.get(fieldname, {}))}
+
+    return {
+        "date": _date_facet(counts.get("year", {}), counts.get("month", {}), filters),
+        "tag": _flat_facet(counts.get("tag_key", {}), labels("tag_label"), filters.tags, limit),
+        "place": _place_facet(counts.get("place_key", {}), labels("place_label"), filters, limit),
+        "site": _flat_facet(counts.get("site_key", {}), labels("site_label"), filters.sites, limit),
+    }
+
+
+def _selected_labels_search(filters: Filters) -> dict | None:
+    """A search for the archive-wide labels of the selected tags, places and sites."""
+    either = []
+    for values, fieldname in (
+        (filters.tags, "tag_key"),
+        (filters.places, "place_key"),
+        (filters.sites, "site_key"),
+    ):
+        keys = [key(v) for v in values if key(v)]
+        if keys:
+            either.append(f"{fieldname}:={_values(keys)}")
+    if not either:
+        return None
+    return {
+        "q": "*",
+        "query_by": "title_terms",
+        "filter_by": " || ".join(either),
+        "facet_by": "tag_label,place_label,site_label",
+        "max_facet_values": MAX_FACET_VALUES,
+        "per_page": 0,
+    }
+
+
+def _flat_facet(values: dict[str, int], labels: dict[str, str], selected, limit):
+    chosen = {key(v) for v in selected}
+    order = sorted(
+        (k for k, n in values.items() if n),
+        key=lambda k: (-values[k], labels.get(k, k).casefold(), labels.get(k, k)),
+    )[:limit]
+    out = [FacetValue(labels.get(k, k), values[k], labels.get(k, k), k in chosen) for k in order]
+    for k in chosen - set(order):
+        label = labels.get(k, k)
+        out.append(FacetValue(label, values.get(k, 0), label, True))
+    return out
+
+
+def _place_facet(values: dict[str, int], labels: dict[str, str], filters: Filters, limit):
+    chosen = {key(v) for v in filters.places}
+    nonzero = [k for k, n in values.items() if n]
+
+    def ranked(keys: list[str]) -> list[str]:
+        return sorted(keys, key=lambda k: (-values[k], labels.get(k, k)))
+
+    def value(k: str, short: bool = False) -> FacetValue:
+        label = labels.get(k, k)
+        shown = label.rsplit("/", 1)[-1] if short else label
+        return FacetValue(label, values.get(k, 0), shown, k in chosen)
+
+    out = [value(k) for k in ranked([k for k in nonzero if "/" not in k])[:limit]]
+    for country in sorted({p.split("/", 1)[0] for p in chosen}):
+        inside = ranked([k for k in nonzero if k.startswith(country + "/")])
+        out.extend(value(k, short=True) for k in inside[:limit])
+    shown = {v.value.casefold() for v in out}
+    for k in sorted(chosen - shown):
+        label = labels.get(k, k)
+        out.append(FacetValue(label, values.get(k, 0), label.rsplit("/", 1)[-1], True))
+    return out
+
+
+def _date_facet(years: dict[str, int], months: dict[str, int], filters: Filters):
+    selected = {v.strip() for v in filters.dates}
+    out = [FacetValue(y, n, y, y in selected) for y, n in sorted(years.items()) if n]
+    open_years = {v[:4] for v in selected if _date_value(v) is not None}
+    for m, n in sorted(months.items()):
+        if n and m[:4] in open_years:
+            label = f"{_MONTHS[int(m[5:7]) - 1]} {m[:4]}"
+            out.append(FacetValue(m, n, label, m in selected))
+    return out
+
+
+def _distinctive(title_terms: str, body_terms: str, count: int = 10) -> list[str]:
+    """The title's terms, then the body's most frequent longer terms."""
+    words = list(dict.fromkeys(w for w in title_terms.split() if len(w) > 2))
+    frequency: dict[str, int] = {}
+    for w in body_terms.split():
+        if len(w) > 3 and not w.isdigit():
+            frequency[w] = frequency.get(w, 0) + 1
+    for w in sorted(frequency, key=lambda w: -frequency[w]):
+        if len(words) >= count:
+            break
+        if w not in words:
+            words.append(w)
+    return words[:count]

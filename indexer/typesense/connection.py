@@ -1,0 +1,98 @@
+"""Where the cluster is and how to talk to it.
+
+The official client is given every node: it sends each request to one node and, when
+that node fails (refused connection, timeout, 5xx), marks it unhealthy and retries on
+the next, which is what keeps searches answering while a node is down. Every Typesense
+node answers reads itself and forwards writes to the Raft leader, so any node will do.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import typesense
+
+# The 2.x client warns on every collection handle that some endpoints are deprecated on
+# Typesense v30+ (overrides, synonyms, analytics v1), none of which this project uses.
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"typesense\.")
+
+#: A search that takes longer than this is a failure to retry elsewhere.
+READ_TIMEOUT = 10.0
+#: Imports of a large batch can take a while on a busy cluster.
+WRITE_TIMEOUT = 120.0
+
+
+class SettingError(ValueError):
+    """A node address that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The cluster: node URLs, the admin API key and the collection alias searched."""
+
+    nodes: tuple[str, ...]
+    api_key: str
+    collection: str = "articles"
+
+    def __post_init__(self) -> None:
+        if not self.nodes:
+            raise SettingError("no Typesense nodes given (ARCHIVE_TYPESENSE_NODES)")
+        for node in self.nodes:
+            parts = urlsplit(node)
+            if parts.scheme not in ("http", "https") or not parts.hostname or not parts.port:
+                raise SettingError(
+                    f"Typesense node {node!r} is not like http://host:port "
+                    "(ARCHIVE_TYPESENSE_NODES)"
+                )
+        if not self.api_key:
+            raise SettingError("no Typesense API key given (ARCHIVE_TYPESENSE_API_KEY)")
+
+    def describe(self) -> str:
+        """Where the archive is, for messages and ``archive stats``."""
+        return f"typesense {','.join(self.nodes)} collection {self.collection}"
+
+
+def parse_nodes(value: str) -> tuple[str, ...]:
+    """``http://a:8108,http://b:8108`` -> a tuple of URLs (blanks and trailing / dropped)."""
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
+def make_client(
+    connection: Connection,
+    *,
+    timeout: float = READ_TIMEOUT,
+    retries: int | None = None,
+    retry_interval: float = 0.1,
+) -> typesense.Client:
+    """A client over every node of the cluster (thread-safe: one per process is fine)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _client(connection, timeout, retries, retry_interval)
+
+
+def _client(connection, timeout, retries, retry_interval) -> typesense.Client:
+    return typesense.Client(
+        {
+            "nodes": [_node(url) for url in connection.nodes],
+            "api_key": connection.api_key,
+            "connection_timeout_seconds": timeout,
+            # Try every node at least once before giving up.
+            "num_retries": len(connection.nodes) + 1 if retries is None else retries,
+            "retry_interval_seconds": retry_interval,
+            # A node marked unhealthy is tried again after this long.
+            "healthcheck_interval_seconds": 2,
+            "suppress_deprecation_warnings": True,
+        }
+    )
+
+
+def _node(url: str) -> dict:
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname,
+        "port": parts.port,
+        "protocol": parts.scheme,
+        "path": parts.path.rstrip("/"),
+    }

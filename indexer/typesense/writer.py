@@ -1,0 +1,268 @@
+"""Indexing into Typesense: incremental by content hash, or a rebuild and alias swap.
+
+What changed is decided by :mod:`indexer.sync`, exactly as for the Whoosh backend;
+here are only the Typesense operations:
+
+- the manifest ``{id: (content hash, file)}`` comes from the export endpoint (only those
+  three fields are sent);
+- new and changed articles are upserted in batches through the import endpoint, removed
+  ones deleted by an ``id`` filter, also in batches;
+- searchers use the alias (``ARCHIVE_TYPESENSE_COLLECTION``, default ``articles``), and
+  each build is a collection named ``<alias>_000001``, ``<alias>_000002``... A rebuild
+  (and the very first run) fills a new collection, then points the alias at it in one
+  request, so searchers never see a half-built archive, then drops the old collection
+  and any left by a killed rebuild.
+
+Two writers must not run at once: a small lock collection ``<alias>__writer`` holds the
+writer's pid and host (a collection create is atomic across the cluster). A lock left by
+a killed writer on this host is taken over; one from another host must be dropped by
+hand (the message says how).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import time
+from collections.abc import Callable, Iterable
+
+from typesense import exceptions as ts_errors
+
+from archive import Article
+from indexer.backends import BackendUnavailable
+from indexer.layout import IndexLocked
+from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress, plan_articles, plan_paths
+from indexer.typesense.connection import WRITE_TIMEOUT, Connection, make_client
+from indexer.typesense.documents import collection_schema, next_seq, to_document
+
+#: Documents per import request, and the request body size that flushes sooner.
+BATCH_DOCS = 1000
+BATCH_BYTES = 8_000_000
+#: Ids per delete request (they go in a filter).
+DELETE_BATCH = 200
+
+
+class TypesenseIndexError(BackendUnavailable):
+    """The cluster refused or failed a write; the message says which."""
+
+
+def index_paths(
+    connection: Connection,
+    paths: Iterable[str | os.PathLike],
+    *,
+    rebuild: bool = False,
+    mapping: dict[str, str] | None = None,
+    dayfirst: bool | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> IndexReport:
+    """Index the article files under ``paths`` into the Typesense archive."""
+    plan = plan_paths(paths, mapping=mapping, dayfirst=dayfirst)
+    return _run(connection, plan, rebuild=rebuild, progress=progress)
+
+
+def index_articles(
+    connection: Connection,
+    articles: Iterable[Article],
+    *,
+    source: str = "<articles>",
+    rebuild: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> IndexReport:
+    """Index Articles built in memory, as if all came from one file named ``source``."""
+    return _run(connection, plan_articles(articles, source), rebuild=rebuild, progress=progress)
+
+
+class _TypesenseSink:
+    """Buffers upserts and deletes and sends them in batches."""
+
+    def __init__(self, collection, report: IndexReport):
+        self.collection = collection
+        self.report = report
+        self.docs: list[dict] = []
+        self.bytes = 0
+        self.deletes: list[str] = []
+
+    def add(self, article: Article, file: str) -> None:
+        doc = to_document(article, file, next_seq())
+        self.docs.append(doc)
+        self.bytes += len(article.body) + len(article.title) + 512
+        if len(self.docs) >= BATCH_DOCS or self.bytes >= BATCH_BYTES:
+            self.flush()
+
+    replace = add  # an upsert replaces the whole document
+
+    def delete(self, article_id: str) -> None:
+        self.deletes.append(article_id)
+        if len(self.deletes) >= DELETE_BATCH:
+            self._flush_deletes()
+
+    def flush(self) -> None:
+        if self.docs:
+            try:
+                results = self.collection.documents.import_(self.docs, {"action": "upsert"})
+            except ts_errors.TypesenseClientError as exc:
+                raise TypesenseIndexError(f"Typesense refused an import: {exc}") from exc
+            for doc, result in zip(self.docs, results, strict=True):
+                if not result.get("success"):
+                    self.report.warnings.append(
+                        f"{doc.get('source_path') or doc['file']}: article {doc['id']} was "
+                        f"not indexed by Typesense: {result.get('error', 'unknown error')}"
+                    )
+            self.docs, self.bytes = [], 0
+        self._flush_deletes()
+
+    def _flush_deletes(self) -> None:
+        while self.deletes:
+            chunk, self.deletes = self.deletes[:DELETE_BATCH], self.deletes[DELETE_BATCH:]
+            ids = ",".join(f"`{i}`" for i in chunk)
+            try:
+                self.collection.documents.delete({"filter_by": f"id:[{ids}]"})
+            except ts_errors.TypesenseClientError as exc:
+                raise TypesenseIndexError(f"Typesense refused a delete: {exc}") from exc
+
+
+def _run(
+    connection: Connection,
+    plan: Plan,
+    *,
+    rebuild: bool,
+    progress: Callable[[Progress], None] | None,
+) -> IndexReport:
+    started = time.monotonic()
+    client = make_client(connection, timeout=WRITE_TIMEOUT)
+    report = IndexReport(rebuilt=rebuild, warnings=list(plan.warnings))
+    alias = connection.collection
+    with _writer_lock(client, alias):
+        live = _alias_target(client, alias)
+        fresh = rebuild or live is None
+        if fresh:
+            target = _new_collection(client, alias)
+            existing: Manifest = {}
+        else:
+            target = live
+            existing = _manifest(client.collections[target])
+        report.generation = target
+        sink = _TypesenseSink(client.collections[target], report)
+        feed = Feed(sink, existing, report, progress, plan.files_total, started)
+        try:
+            feed.run(plan.sources, plan.removal_roots)
+            sink.flush()
+        except BaseException:
+            if fresh:
+                # Never leave a half-built collection behind; the alias still points
+                # at the old one.
+                _drop(client, target)
+            raise
+        if fresh:
+            client.aliases.upsert(alias, {"collection_name": target})
+            for name in _generations(client, alias):
+                if name != target:
+                    _drop(client, name)
+        report.articles = int(client.collections[target].retrieve()["num_documents"])
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _alias_target(client, alias: str) -> str | None:
+    try:
+        return client.aliases[alias].retrieve()["collection_name"]
+    except ts_errors.ObjectNotFound:
+        pass
+    try:
+        client.collections[alias].retrieve()
+    except ts_errors.ObjectNotFound:
+        return None
+    raise TypesenseIndexError(
+        f"Typesense has a collection named {alias!r} that is not an alias: this archive "
+        "needs that name for its alias. Choose another ARCHIVE_TYPESENSE_COLLECTION or "
+        "delete that collection."
+    )
+
+
+def _generations(client, alias: str) -> list[str]:
+    pattern = re.compile(rf"^{re.escape(alias)}_(\d{{6,}})$")
+    names = [c["name"] for c in client.collections.retrieve() if pattern.match(c["name"])]
+    return sorted(names, key=lambda n: int(pattern.match(n).group(1)))
+
+
+def _new_collection(client, alias: str) -> str:
+    existing = _generations(client, alias)
+    number = int(existing[-1].rsplit("_", 1)[1]) + 1 if existing else 1
+    name = f"{alias}_{number:06d}"
+    client.collections.create(collection_schema(name))
+    return name
+
+
+def _drop(client, name: str) -> None:
+    try:
+        client.collections[name].delete()
+    except ts_errors.ObjectNotFound:
+        pass
+
+
+def _manifest(collection) -> Manifest:
+    """``{article id: (content hash, file)}`` of every article, from the export."""
+    text = collection.documents.export({"include_fields": "id,content_hash,file"})
+    out: Manifest = {}
+    for line in text.splitlines():
+        if line.strip():
+            doc = json.loads(line)
+            out[doc["id"]] = (doc.get("content_hash", ""), doc.get("file", ""))
+    return out
+
+
+class _writer_lock:
+    """The cluster-wide writer lock: a collection whose creation only one can win."""
+
+    def __init__(self, client, alias: str):
+        self.client = client
+        self.name = f"{alias}__writer"
+
+    def __enter__(self) -> None:
+        for _attempt in range(2):
+            try:
+                self.client.collections.create(
+                    {"name": self.name, "fields": [{"name": "pid", "type": "int32"}]}
+                )
+            except ts_errors.ObjectAlreadyExists:
+                holder = self._holder()
+                stale = holder is None or (
+                    holder.get("host") == socket.gethostname()
+                    and not _alive(int(holder.get("pid", 0)))
+                )
+                if stale:
+                    _drop(self.client, self.name)  # left by a killed writer
+                    continue
+                raise IndexLocked(holder.get("pid")) from None
+            self.client.collections[self.name].documents.create(
+                {"id": "lock", "pid": os.getpid(), "host": socket.gethostname()}
+            )
+            return
+        raise IndexLocked(None)
+
+    def __exit__(self, *exc) -> None:
+        _drop(self.client, self.name)
+
+    def _holder(self) -> dict | None:
+        """The holder's pid and host. It writes them just after creating the lock, so
+        look a few times before calling a lock without them stale."""
+        for _ in range(20):
+            try:
+                return self.client.collections[self.name].documents["lock"].retrieve()
+            except ts_errors.TypesenseClientError:
+                time.sleep(0.1)
+        return None
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

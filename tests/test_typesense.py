@@ -1,0 +1,235 @@
+"""The Typesense backend as admins and users meet it, against a real Typesense server.
+
+The search contract itself (same totals, hits and facet counts as Whoosh) is in
+test_contract.py; here: why the text is analysed before Typesense sees it, the CLI and
+the web app selected by environment, incremental indexing, the rebuild's alias swap
+under an open searcher, and the writer lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from typesense_servers import (
+    API_KEY,
+    connection_for,
+    environment,
+    typesense_server,  # noqa: F401 - fixture
+)
+
+from indexer import IndexLocked, SearchQuery
+from indexer.backends import BackendConfig, BackendError, index_into, open_archive
+from indexer.typesense.connection import make_client
+
+ARCHIVE = [sys.executable, "-m", "newsarchive"]
+
+
+@pytest.fixture(scope="module")
+def server(typesense_server):  # noqa: F811 - the shared server, under a short name
+    return typesense_server
+
+
+def run(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([*ARCHIVE, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def config_for(server, collection: str) -> BackendConfig:
+    c = connection_for([server], collection)
+    return BackendConfig("typesense", c.nodes, c.api_key, c.collection)
+
+
+# -- Configuration (no server needed) --------------------------------------------------------
+
+
+def test_the_backend_is_chosen_by_environment():
+    assert BackendConfig.from_env({}).kind == "whoosh"
+    config = BackendConfig.from_env(
+        {
+            "ARCHIVE_BACKEND": "typesense",
+            "ARCHIVE_TYPESENSE_NODES": "http://10.0.0.1:8108, http://10.0.0.2:8108/",
+            "ARCHIVE_TYPESENSE_API_KEY": "secret",
+        }
+    )
+    assert config.nodes == ("http://10.0.0.1:8108", "http://10.0.0.2:8108")
+    assert config.collection == "articles"
+    with pytest.raises(BackendError, match="ARCHIVE_BACKEND must be one of whoosh, typesense"):
+        BackendConfig.from_env({"ARCHIVE_BACKEND": "solr"})
+    with pytest.raises(BackendError, match="ARCHIVE_TYPESENSE_NODES"):
+        BackendConfig.from_env({"ARCHIVE_BACKEND": "typesense", "ARCHIVE_TYPESENSE_API_KEY": "k"})
+    with pytest.raises(BackendError, match="'10.0.0.1' is not like http://host:port"):
+        BackendConfig.from_env(
+            {
+                "ARCHIVE_BACKEND": "typesense",
+                "ARCHIVE_TYPESENSE_NODES": "10.0.0.1",
+                "ARCHIVE_TYPESENSE_API_KEY": "k",
+            }
+        )
+
+
+# -- Why the text is analysed before Typesense sees it --------------------------------------
+
+
+def test_typesense_alone_neither_folds_d_stroke_nor_escapes_highlights(server):
+    """The measurements the design rests on, kept true against the pinned server."""
+    client = make_client(connection_for([server]))
+    name = "raw_probe"
+    client.collections.create({"name": name, "fields": [{"name": "body", "type": "string"}]})
+    try:
+        body = "Thành phố Đà Nẵng <script>alert(1)</script> đón khách"
+        client.collections[name].documents.create({"id": "1", "body": body})
+
+        def search(q: str) -> dict:
+            return client.collections[name].documents.search(
+                {
+                    "q": q,
+                    "query_by": "body",
+                    "num_typos": 0,
+                    "prefix": "false",
+                    "drop_tokens_threshold": 0,
+                }
+            )
+
+        assert search("Đà Nẵng")["found"] == 1
+        assert search("Da Nang")["found"] == 0  # no Đ -> D folding of its own
+        snippet = search("script")["hits"] or search("Nẵng")["hits"]
+        assert "<script>" in json.dumps(snippet, ensure_ascii=False)  # not escaped
+    finally:
+        client.collections[name].delete()
+
+
+# -- CLI, selected by environment ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cli_archive(server, demo: Path, tmp_path_factory):
+    """The demo set copied (so files can be removed) and indexed through the CLI."""
+    folder = tmp_path_factory.mktemp("ts-cli") / "demo"
+    shutil.copytree(demo, folder)
+    env = environment(connection_for([server], "cli"))
+    result = run("index", str(folder), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "typesense http://127.0.0.1" in result.stdout
+    return folder, env, result.stdout
+
+
+def test_archive_index_search_and_stats_work_unchanged(cli_archive):
+    folder, env, summary = cli_archive
+    assert " 0 updated, 0 removed" in summary
+    found = run("search", "Đà Nẵng", "--format", "json", env=env)
+    assert found.returncode == 0, found.stderr
+    data = json.loads(found.stdout)
+    assert data["total"] >= 1
+    assert any("Da Nang" in hit["title"] for hit in data["hits"])
+    assert data["facets"]["place"][0]["value"] == "Vietnam"
+    assert "<mark>" in data["hits"][0]["snippet"]
+    stats = json.loads(run("stats", "--format", "json", env=env).stdout)
+    assert stats["articles"] > 300
+    assert stats["generation"].startswith("cli_")
+    refused = run("search", "elect*", env=env)
+    assert refused.returncode == 1
+    assert "elect*: wildcards are not supported" in refused.stderr
+
+
+def test_incremental_indexing_adds_updates_and_removes_by_content_hash(cli_archive):
+    folder, env, _summary = cli_archive
+    again = run("index", str(folder), env=env)
+    assert ": 0 added, 0 updated, 0 removed" in again.stdout
+    markdown = sorted((folder / "markdown").glob("*.md"))
+    markdown[0].unlink()
+    text = markdown[1].read_text(encoding="utf-8")
+    markdown[1].write_text(text.replace("\n\n", "\n\nA new first paragraph.\n\n", 1), "utf-8")
+    changed = run("index", str(folder), env=env)
+    assert ": 0 added, 1 updated, 1 removed" in changed.stdout, changed.stdout
+    hits = json.loads(run("search", '"a new first paragraph"', "--format", "json", env=env).stdout)
+    assert hits["total"] == 1
+
+
+def test_rebuild_swaps_the_alias_under_an_open_searcher(server, demo: Path):
+    config = config_for(server, "swap")
+    index_into(config, None, [demo / "reuters"])
+    archive = open_archive(config, None)
+    first = archive.stats().generation
+    before = archive.search(SearchQuery(facets=False)).total
+    answers: list[int] = []
+    stop = threading.Event()
+
+    def keep_searching():
+        while not stop.is_set():
+            answers.append(archive.search(SearchQuery(facets=False, snippets=False)).total)
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        report = index_into(config, None, [demo / "reuters", demo / "markdown"], rebuild=True)
+    finally:
+        stop.set()
+        searcher.join()
+    after = archive.search(SearchQuery(facets=False)).total
+    assert report.rebuilt and report.generation != first
+    assert archive.stats().generation == report.generation
+    # The searcher saw the old archive, then the new one, never a half-built one.
+    assert set(answers) <= {before, after} and answers
+    assert after == before + 20
+    names = {c["name"] for c in make_client(config.connection()).collections.retrieve()}
+    assert first not in names  # the old collection is dropped
+
+
+def test_a_second_writer_is_told_who_holds_the_lock(server, demo: Path):
+    config = config_for(server, "locked")
+    client = make_client(config.connection())
+    lock = "locked__writer"
+    client.collections.create({"name": lock, "fields": [{"name": "pid", "type": "int32"}]})
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        client.collections[lock].documents.create(
+            {"id": "lock", "pid": holder.pid, "host": os.uname().nodename}
+        )
+        with pytest.raises(IndexLocked, match=f"index is being written by pid {holder.pid}"):
+            index_into(config, None, [demo / "reuters"])
+    finally:
+        holder.kill()
+        holder.wait()
+    # The holder is gone: its lock is stale and the next writer takes it over.
+    report = index_into(config, None, [demo / "reuters"])
+    assert report.added == 30
+    assert lock not in {c["name"] for c in client.collections.retrieve()}
+
+
+# -- The web app, selected by environment -----------------------------------------------------
+
+
+def test_the_web_api_serves_a_typesense_archive(cli_archive, monkeypatch, tmp_path):
+    import web
+    from web.config import Config
+
+    _folder, env, _summary = cli_archive
+    for name in ("ARCHIVE_BACKEND", "ARCHIVE_TYPESENSE_NODES", "ARCHIVE_TYPESENSE_API_KEY",
+                 "ARCHIVE_TYPESENSE_COLLECTION"):  # fmt: skip
+        monkeypatch.setenv(name, env[name])
+    config = Config.from_env(index_dir=tmp_path / "unused")
+    assert config.backend.kind == "typesense"
+    app = web.create_app(config)
+    client = app.test_client()
+    response = client.get("/api/search?q=Da+Nang&place=Vietnam")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["total"] >= 1 and data["hits"][0]["places"]
+    assert client.get("/api/stats").get_json()["articles"] > 300
+    page = client.get("/?q=%C4%90%C3%A0+N%E1%BA%B5ng")
+    assert page.status_code == 200 and "Da Nang" in page.get_data(as_text=True)
+
+
+def test_the_api_key_is_required(server):
+    from indexer import IndexMissing
+    from indexer.typesense import Connection, open_typesense
+
+    wrong = Connection((server.url,), API_KEY + "-wrong", "cli")
+    with pytest.raises(IndexMissing, match="cannot be reached"):
+        open_typesense(wrong)
