@@ -31,7 +31,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 @dataclass
 class MultiColumn:
-    """A multi-valued facet field as term-major CSR arrays."""
+    """A multi-valued facet field as CSR arrays, both term-major (for filters) and
+    document-major (for counting)."""
 
     keys: list[str]
     labels: list[str]
@@ -39,10 +40,44 @@ class MultiColumn:
     offsets: np.ndarray  # int64, len(keys) + 1
     docs: np.ndarray  # int32, document numbers grouped by term
     pair_term: np.ndarray  # int32, the term of each entry of ``docs``
+    #: Document-major: where each document's values start in ``doc_terms`` (size + 1).
+    doc_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    doc_terms: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    #: Counts over every live document, and that mask, for counting large sets by
+    #: their complement.
+    alive: np.ndarray | None = None
+    alive_counts: np.ndarray | None = None
+    alive_size: int = 0
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many documents in ``mask`` carry each value."""
-        return np.bincount(self.pair_term[mask[self.docs]], minlength=len(self.keys))
+        """How many documents in ``mask`` carry each value.
+
+        Work follows the number of documents counted, not the size of the index: the
+        values of just those documents are gathered from the document-major arrays.
+        A set larger than half the live documents is counted as all live documents
+        minus its complement.
+        """
+        if self.alive is not None and self.alive_counts is not None:
+            selected = int(np.count_nonzero(mask))
+            if selected * 2 > self.alive_size:
+                return self.alive_counts - self._count_docs(np.flatnonzero(self.alive & ~mask))
+        return self._count_docs(np.flatnonzero(mask))
+
+    def set_alive(self, alive: np.ndarray) -> None:
+        """Remember the live documents and their counts (once per searcher)."""
+        self.alive = alive
+        self.alive_size = int(np.count_nonzero(alive))
+        self.alive_counts = self._count_docs(np.flatnonzero(alive))
+
+    def _count_docs(self, ids: np.ndarray) -> np.ndarray:
+        if ids.size == 0:
+            return np.zeros(len(self.keys), dtype=np.int64)
+        starts = self.doc_offsets[ids]
+        sizes = self.doc_offsets[ids + 1] - starts
+        total = int(sizes.sum())
+        # Positions in ``doc_terms`` of every value of every chosen document.
+        where = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(total)
+        return np.bincount(self.doc_terms[where], minlength=len(self.keys))
 
     def mask_for(self, keys: list[str], size: int) -> np.ndarray:
         """Documents carrying any of ``keys``."""
@@ -90,6 +125,10 @@ class FacetData:
     sortkey: np.ndarray
     #: Cached browse facets (empty query, no filters), computed on first use.
     cache: dict = field(default_factory=dict)
+    #: Months since January of ``year0`` per document, -1 when undated: date counts
+    #: are one ``bincount``.
+    month_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    year0: int = 0
 
     @property
     def year(self) -> np.ndarray:
@@ -134,7 +173,7 @@ def _labels(reader, fieldname: str) -> dict[str, str]:
     return {k: term for k, (_n, term) in best.items()}
 
 
-def _multi(reader, keyfield: str, labelfield: str) -> MultiColumn:
+def _multi(reader, keyfield: str, labelfield: str, size: int) -> MultiColumn:
     postings = _postings(reader, keyfield)
     labels = _labels(reader, labelfield)
     keys = sorted(postings)
@@ -143,6 +182,9 @@ def _multi(reader, keyfield: str, labelfield: str) -> MultiColumn:
     np.cumsum(sizes, out=offsets[1:])
     docs = np.concatenate([postings[k] for k in keys]) if keys else np.zeros(0, dtype=np.int32)
     pair_term = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
+    by_doc = np.argsort(docs, kind="stable")
+    doc_offsets = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(docs, minlength=size), out=doc_offsets[1:])
     return MultiColumn(
         keys=keys,
         labels=[labels.get(k, k) for k in keys],
@@ -150,6 +192,8 @@ def _multi(reader, keyfield: str, labelfield: str) -> MultiColumn:
         offsets=offsets,
         docs=docs,
         pair_term=pair_term,
+        doc_offsets=doc_offsets,
+        doc_terms=pair_term[by_doc],
     )
 
 
@@ -189,15 +233,24 @@ def build_facet_data(reader) -> FacetData:
     day = _numbers(reader, "day", size, np.int32)
     tod = _numbers(reader, "tod", size, np.int64)
     sortkey = np.where(day > 0, day.astype(np.int64) * 10000 + tod, 0)
+    dated = day > 0
+    year0 = int(day[dated].min() // 10000) if dated.any() else 0
+    month_code = np.where(dated, (day // 10000 - year0) * 12 + day // 100 % 100 - 1, -1)
+    tag = _multi(reader, "tag_key", "tag_label", size)
+    place = _multi(reader, "place_key", "place_label", size)
+    tag.set_alive(alive)
+    place.set_alive(alive)
     return FacetData(
         size=size,
         alive=alive,
-        tag=_multi(reader, "tag_key", "tag_label"),
-        place=_multi(reader, "place_key", "place_label"),
+        tag=tag,
+        place=place,
         site=_single(reader, "site_key", "site_label", size),
         lang=_single(reader, "lang", None, size),
         day=day,
         sortkey=sortkey,
+        month_code=month_code.astype(np.int32),
+        year0=year0,
     )
 
 
@@ -355,27 +408,33 @@ def _place_facet(
 
 def _date_facet(data: FacetData, mask: np.ndarray, filters: Filters) -> list[FacetValue]:
     """Every year in calendar order; then the months of the selected years."""
-    days = data.day[mask]
-    days = days[days > 0]
-    years, year_counts = np.unique(days // 10000, return_counts=True)
+    codes = data.month_code[mask]
+    by_month = np.bincount(codes[codes >= 0])
+    by_month = np.pad(by_month, (0, -by_month.size % 12))
+    by_year = by_month.reshape(-1, 12).sum(axis=1)
     selected = {v.strip() for v in filters.dates}
-    values = [
-        FacetValue(value=str(y), count=int(c), label=str(y), selected=str(y) in selected)
-        for y, c in zip(years.tolist(), year_counts.tolist(), strict=True)
-    ]
+    values = []
+    for i in np.flatnonzero(by_year).tolist():
+        year = data.year0 + i
+        values.append(
+            FacetValue(
+                value=str(year),
+                count=int(by_year[i]),
+                label=str(year),
+                selected=str(year) in selected,
+            )
+        )
     open_years = sorted({int(v[:4]) for v in selected if _date_value(v) is not None})
-    if open_years:
-        months, month_counts = np.unique(days // 100, return_counts=True)
-        for m, c in zip(months.tolist(), month_counts.tolist(), strict=True):
-            year, month = divmod(m, 100)
-            if year in open_years:
-                value = f"{year:04d}-{month:02d}"
-                values.append(
-                    FacetValue(
-                        value=value,
-                        count=int(c),
-                        label=f"{_MONTHS[month - 1]} {year}",
-                        selected=value in selected,
-                    )
+    for code in np.flatnonzero(by_month).tolist():
+        year, month = data.year0 + code // 12, code % 12 + 1
+        if year in open_years:
+            value = f"{year:04d}-{month:02d}"
+            values.append(
+                FacetValue(
+                    value=value,
+                    count=int(by_month[code]),
+                    label=f"{_MONTHS[month - 1]} {year}",
+                    selected=value in selected,
                 )
+            )
     return values

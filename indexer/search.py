@@ -4,9 +4,16 @@ One Archive serves a whole process (a WSGI server's threads included). It holds 
 *snapshot* of the live index: a Whoosh searcher plus the NumPy facet columns read from
 it. Before each request it compares one ``stat`` of the pointer file with the snapshot's;
 after a commit or a rebuild swap it opens a new snapshot and lets requests still running
-finish on the old one. Whoosh searchers are not documented as thread-safe, so the
-Whoosh calls of one snapshot run under its lock; the NumPy work (filters, facet counts,
-sorting) and snippet building run outside it.
+finish on the old one. Whoosh searchers are not documented as thread-safe (and its
+readers seek and read shared file objects), so parsing, matching and scoring (which
+read postings, see :mod:`indexer.postings`) and stored-field reads of one snapshot run
+under its lock; filters, facet counts, sorting and snippet building run outside it.
+
+Where the time goes, and what was done about it (100k articles, bench/RESULTS.md):
+matching and BM25F scoring are vectorised over whole posting lists; decoded postings
+and parsed queries are kept per snapshot (postings, not results: every search still
+combines, filters and counts its own matches); facet counts gather the values of just
+the matching documents; snippets scan only the words that may match.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from indexer.facets import (
     filter_masks,
 )
 from indexer.layout import IndexMissing, Layout
+from indexer.postings import ScoringIndex, Unsupported, evaluate
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.schema import parse_published, to_article
 from indexer.snippets import snippet, terms_for_snippets
@@ -50,6 +58,8 @@ from indexer.spelling import WordCorrector, read_words
 SUGGEST_BELOW = 3
 #: Facet values returned per facet (selected values are always included).
 FACET_LIMIT = 50
+#: Parsed queries kept per snapshot.
+PARSE_CACHE_SIZE = 1000
 #: Stored documents fetched per lock acquisition when streaming all hits.
 _BATCH = 200
 
@@ -100,6 +110,11 @@ class _Snapshot:
         self.reader = self.searcher.reader()
         self.parser = make_parser(self.ix.schema)
         self.facets: FacetData = build_facet_data(self.reader)
+        self.scoring = ScoringIndex(self.searcher, self.facets.alive)
+        #: Parsed queries by text: Whoosh's parser costs 1-3 ms a query, and a parse
+        #: depends only on the text and this snapshot's lexicon (wildcard bounds).
+        self.parsed: dict[str, ParsedQuery] = {}
+        self.parse_cache_size = PARSE_CACHE_SIZE
         self.directory = layout.generation_dir(pointer.generation)
         self._corrector: WordCorrector | None = None
 
@@ -109,6 +124,17 @@ class _Snapshot:
         if self._corrector is None:
             self._corrector = WordCorrector(read_words(self.directory))
         return self._corrector
+
+    def parse(self, text: str) -> ParsedQuery:
+        """``text`` parsed and checked (call under ``lock``); raises QueryError."""
+        parsed = self.parsed.get(text)
+        if parsed is None:
+            parsed = parse(self.parser, text, self.reader)
+            if len(self.parsed) >= self.parse_cache_size:
+                self.parsed.clear()
+            if self.parse_cache_size:
+                self.parsed[text] = parsed
+        return parsed
 
     def close(self) -> None:
         with self.lock:
@@ -266,7 +292,7 @@ class Archive:
         scores = None
         if text:
             with snap.lock:
-                parsed = parse(snap.parser, text, snap.reader)
+                parsed = snap.parse(text)
                 matches, scores = _match(snap, parsed, data.size, scored)
         else:
             matches = data.alive
@@ -386,12 +412,29 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     """Every live document the query matches, as a mask, and (when ``scored``) the
     relevance score of each, in one pass over the postings.
 
-    Whoosh's collector would score the same documents to find the top ones, but facets
-    need every match before filtering anyway; scoring them here once and choosing the
-    page with NumPy avoids a second pass (phrases are costly to match twice).
+    The postings are read as arrays and scored with NumPy (:mod:`indexer.postings`,
+    Whoosh's BM25F to rounding); a query node it does not know falls back to Whoosh's
+    own matcher. Scoring every match here (facets need them all anyway) and choosing
+    the page with NumPy avoids a second pass.
     """
+    try:
+        found = evaluate(parsed.query, snap.scoring, scored)
+    except Unsupported:
+        return _whoosh_match(snap, parsed, size, scored)
     mask = np.zeros(size, dtype=bool)
-    scores = np.zeros(size, dtype=np.float32) if scored else None
+    mask[found.ids] = True
+    mask &= snap.facets.alive
+    scores = None
+    if scored:
+        scores = np.zeros(size, dtype=np.float64)
+        scores[found.ids] = found.scores
+    return mask, scores
+
+
+def _whoosh_match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
+    """:func:`_match` through Whoosh's matchers: one document at a time, in Python."""
+    mask = np.zeros(size, dtype=bool)
+    scores = np.zeros(size, dtype=np.float64) if scored else None
     for sub, offset in snap.searcher.leaf_searchers():
         if not scored:
             matcher = parsed.query.matcher(sub, sub.boolean_context())

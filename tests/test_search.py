@@ -220,6 +220,50 @@ def test_boost_changes_order_not_membership(news):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "trump",
+        "syria russia",
+        "syria OR iraq",
+        "trump NOT putin",
+        "NOT trump",
+        '"white house"',
+        '"house white"~3',
+        '"prime minister of"',
+        "title:trump OR police",
+        "trump^3 syria",
+        'place:"united states"',
+    ],
+)
+def test_relevance_is_whooshs_own_bm25f(news, text):
+    """Matching and scoring run on NumPy arrays of the postings; the hits and scores
+    must be the ones Whoosh's own searcher gives for the same query (to rounding)."""
+    import json
+
+    from whoosh import index as whoosh_index
+
+    from indexer.query import make_parser, parse
+
+    directory = Path(news.index_dir)
+    generation = json.loads((directory / "CURRENT").read_text())["generation"]
+    ix = whoosh_index.open_dir(directory / generation)
+    with ix.searcher() as searcher:
+        q = parse(make_parser(ix.schema), text, searcher.reader()).query
+        expected = {
+            searcher.stored_fields(hit.docnum)["doc"]["id"]: hit.score
+            for hit in searcher.search(q, limit=None)
+        }
+    found = {
+        hit.id: hit.score
+        for hit in news.iter_hits(SearchQuery(text=text, sort="relevance", snippets=False))
+    }
+    assert found.keys() == expected.keys()
+    assert expected
+    for article_id, score in expected.items():
+        assert found[article_id] == pytest.approx(score, rel=1e-5)
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("author:smith", 'unknown field "author:"'),

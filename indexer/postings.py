@@ -1,0 +1,577 @@
+"""Matching and BM25F scoring over whole posting lists read as NumPy arrays.
+
+Why: Whoosh's matchers walk the postings one document at a time in Python (``next()``,
+``id()``, ``score()`` per document and per query node). A search must visit every match
+anyway (the totals and facet counts are exact), so at 100k articles a common word cost
+Whoosh's matcher tree 100+ ms. Here each term's postings are read block by block (one
+``zlib`` + ``pickle`` call per 128 postings, both in C), turned into arrays, and scored
+in one vectorised BM25F expression; ``AND``/``OR``/``NOT`` become sorted-array set
+operations. A phrase is checked only on the documents that contain all its words, with
+the positions of those documents decoded in bulk.
+
+The scores are Whoosh's own, to floating-point rounding: the same BM25F (B=0.75,
+K1=1.2) with the same global idf (``log(N / (df + 1)) + 1``), average field length,
+lossy field lengths, boosts, a phrase scored as the sum of its words' scores, ``NOT x``
+scoring 1.0, and Whoosh's quirks kept (a one-term wildcard expansion ignores the boost;
+a compound query with one child ignores its own boost). A query node this module does
+not know raises :class:`Unsupported` and the caller uses Whoosh's matcher instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec import whoosh3
+from whoosh.query import qcore
+from whoosh.query.terms import MultiTerm
+
+#: Memory for decoded term postings per open searcher (see :class:`ScoringIndex`).
+TERM_CACHE_BYTES = 256 * 2**20
+#: BM25F parameters: Whoosh's defaults (``scoring.BM25F()``), which the index was
+#: searched with before.
+B = 0.75
+K1 = 1.2
+
+#: Whoosh's lossy field length encoding: byte -> length.
+_BYTE_TO_LENGTH = np.asarray(whoosh3.byte_to_length.__self__, dtype=np.float64)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+#: A union whose parts hold more than 1/this of the documents is added up densely.
+_DENSE_FRACTION = 32
+#: Document numbers and positions packed into one sortable key for phrase checks.
+_POS_BITS = 32
+
+
+class Unsupported(Exception):
+    """A query node this module does not evaluate; use Whoosh's matcher."""
+
+
+@dataclass
+class Match:
+    """Sorted unique document numbers and, when scored, their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray | None
+
+    @classmethod
+    def empty(cls, scored: bool) -> Match:
+        return cls(_EMPTY_IDS, _EMPTY_SCORES if scored else None)
+
+
+@dataclass
+class _Postings:
+    ids: np.ndarray  # int64, global document numbers, ascending
+    weights: np.ndarray  # float64, the term frequency (times any index-time boost)
+    #: Encoded positions of each posting (Whoosh's ``Positions`` format), when asked.
+    values: list[bytes] | None
+
+
+@dataclass
+class TermPostings:
+    """A term's postings as a searcher scores them, ready to combine."""
+
+    ids: np.ndarray  # int32 document numbers, ascending
+    scores: np.ndarray  # float64 BM25F score of each, boost not applied
+    #: Where each posting's positions start in ``positions`` (len(ids) + 1), if read.
+    offsets: np.ndarray | None = None
+    positions: np.ndarray | None = None  # int32
+
+    @property
+    def nbytes(self) -> int:
+        extra = 0 if self.offsets is None else self.offsets.nbytes + self.positions.nbytes
+        return self.ids.nbytes + self.scores.nbytes + extra
+
+
+class ScoringIndex:
+    """What scoring needs from one open searcher, read lazily and kept for its life:
+    per-field length arrays, the segments with their document offsets, and the
+    decoded, scored postings of recently used terms.
+
+    Why a term cache: decoding Whoosh's pickled posting blocks costs about 1 µs per
+    posting (the positions of every posting are unpickled with it), which is most of
+    a common word's search time. A term's document numbers and BM25F scores never
+    change while a searcher is open (idf, average and document lengths are fixed), so
+    they are kept, least recently used first out, within ``cache_bytes`` (12 bytes per
+    posting). This caches postings, not results: every search still combines, filters
+    and counts its own matches. ``cache_bytes=0`` turns it off.
+    """
+
+    def __init__(self, searcher, alive: np.ndarray, cache_bytes: int = TERM_CACHE_BYTES):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.alive = alive
+        self.size = int(alive.size)
+        self.leaves = list(self.reader.leaf_readers())
+        self._lengths: dict[str, np.ndarray] = {}
+        self._all: np.ndarray | None = None
+        self.cache_bytes = cache_bytes
+        self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
+        self._cached = 0
+
+    def term(self, fieldname: str, btext: bytes, positions: bool = False) -> TermPostings:
+        """One term's document numbers and BM25F scores (boost not applied), with its
+        positions too when ``positions``; from the cache when it is there."""
+        key = (fieldname, btext)
+        found = self._terms.get(key)
+        if found is not None:
+            self._terms.move_to_end(key)
+            if not positions or found.positions is not None:
+                return found
+        postings = self.postings(fieldname, btext, values=positions)
+        if found is None:
+            found = TermPostings(
+                postings.ids.astype(np.int32), self.bm25(fieldname, btext, postings)
+            )
+        else:
+            self._cached -= found.nbytes
+        if positions:
+            found.offsets, found.positions = _decode_positions(postings.values)
+        if found.nbytes <= self.cache_bytes // 4:
+            self._terms[key] = found
+            self._cached += found.nbytes
+            while self._cached > self.cache_bytes and self._terms:
+                _key, old = self._terms.popitem(last=False)
+                self._cached -= old.nbytes
+        return found
+
+    def all_ids(self) -> np.ndarray:
+        """Every live document number."""
+        if self._all is None:
+            self._all = np.flatnonzero(self.alive).astype(np.int64)
+        return self._all
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's (lossily stored) length of ``fieldname``, as Whoosh scores it."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = np.zeros(self.size, dtype=np.float64)
+            for leaf, offset in self.leaves:
+                codes = _length_codes(leaf, fieldname)
+                if codes is None:
+                    lengths[offset : offset + leaf.doc_count_all()] = 1.0  # Whoosh's default
+                else:
+                    lengths[offset : offset + codes.size] = _BYTE_TO_LENGTH[codes]
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def postings(self, fieldname: str, btext: bytes, values: bool = False) -> _Postings:
+        """The postings of one term across all segments."""
+        ids_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        value_parts: list[bytes] | None = [] if values else None
+        for leaf, offset in self.leaves:
+            if (fieldname, btext) not in leaf:
+                continue
+            matcher = leaf.postings(fieldname, btext)
+            ids, weights, vals = _read_matcher(matcher, values)
+            ids_parts.append(ids + offset if offset else ids)
+            weight_parts.append(weights)
+            if value_parts is not None:
+                value_parts.extend(vals)
+        if not ids_parts:
+            return _Postings(_EMPTY_IDS, _EMPTY_SCORES, value_parts)
+        if len(ids_parts) == 1:
+            return _Postings(ids_parts[0], weight_parts[0], value_parts)
+        return _Postings(np.concatenate(ids_parts), np.concatenate(weight_parts), value_parts)
+
+    def bm25(self, fieldname: str, text, postings: _Postings) -> np.ndarray:
+        """Whoosh's BM25F score of each posting (its ``BM25FScorer``)."""
+        if not self.schema[fieldname].scorable:
+            return postings.weights  # WeightScorer
+        idf = self.searcher.idf(fieldname, text)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        tf = postings.weights
+        fl = self.lengths(fieldname)[postings.ids]
+        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+
+def _length_codes(leaf, fieldname: str) -> np.ndarray | None:
+    perdoc = getattr(leaf, "_perdoc", None)
+    column = f"_{fieldname}_len"
+    if perdoc is None or not perdoc.has_column(column):
+        return None
+    reader = perdoc._cached_reader(column, whoosh3.LENGTHS_COLUMN)
+    return np.fromiter(reader, dtype=np.uint8, count=len(reader))
+
+
+def _read_matcher(matcher, values: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    """Every posting of a segment's term matcher: ids, weights and encoded values.
+
+    Whoosh's own block reader (``W3LeafMatcher``) is walked block by block, reading its
+    decoded block tuple ``(id deltas, weights, values)`` directly; any other matcher is
+    read the slow, generic way.
+    """
+    if not isinstance(matcher, whoosh3.W3LeafMatcher):
+        ids, weights, vals = [], [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            if values:
+                vals.append(matcher.value())
+            matcher.next()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), vals
+    id_parts: list[tuple] = []
+    weight_parts: list = []
+    vals: list[bytes] = []
+    while matcher.is_active():
+        if values:
+            if matcher._data is None:
+                matcher._read_data()
+            deltas, weights, block_values = matcher._data
+        else:
+            deltas, weights = _ids_and_weights(matcher)
+        count = matcher._blocklength
+        id_parts.append(deltas)
+        if weights is None:
+            weight_parts.append(np.ones(count))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights))
+        else:
+            weight_parts.append(weights)
+        if values:
+            vals.extend(block_values)
+        matcher._next_block()
+    # Ids are delta-encoded from 0 across each block (not across blocks).
+    counts = [len(d) for d in id_parts]
+    flat = np.fromiter(itertools.chain.from_iterable(id_parts), dtype=np.int64, count=sum(counts))
+    ids = np.cumsum(flat)
+    if len(counts) > 1:
+        starts = np.cumsum(counts)[:-1]
+        block_base = ids[starts - 1]
+        ids -= np.repeat(np.concatenate(([0], block_base)), counts)
+    weights = np.concatenate(
+        [w if isinstance(w, np.ndarray) else np.asarray(w, dtype=np.float64) for w in weight_parts]
+    )
+    return ids, weights, vals
+
+
+#: Where a block's pickled values start: the first value's ``_codecs.encode`` call.
+#: (Protocol-2 pickles store each ``bytes`` value as ``_codecs.encode(str, "latin1")``,
+#: a Python-level call per posting: that is what makes a full block decode slow.)
+_VALUES_START = b"(c_codecs\nencode\n"
+#: Decompressed bytes enough to hold a full block's ids and weights (128 x 5 + 128 x 9).
+_HEAD_BYTES = 2048
+
+
+def _ids_and_weights(matcher) -> tuple:
+    """A block's ``(id deltas, weights)`` without unpickling its values.
+
+    The block is the pickle of ``(ids, weights, values)``; the values (positions) are
+    most of its bytes and nearly all of its decoding time, and only phrases need them.
+    The pickle is cut where the values begin and closed as a 2-tuple (``TUPLE2 STOP``),
+    decompressing only as far as needed. If the cut does not give a block's worth of
+    ids, the whole block is decoded the ordinary way.
+    """
+    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    if matcher._compression:
+        stream = zlib.decompressobj()
+        data = stream.decompress(raw, _HEAD_BYTES)
+        cut = data.find(_VALUES_START)
+        if cut < 0 and stream.unconsumed_tail:
+            data += stream.decompress(stream.unconsumed_tail)
+            cut = data.find(_VALUES_START)
+    else:
+        data = bytes(raw)
+        cut = data.find(_VALUES_START)
+    if cut > 0:
+        try:
+            deltas, weights = pickle.loads(data[:cut] + b"\x86.")  # noqa: S301 - our index
+            if len(deltas) == matcher._blocklength:
+                return deltas, weights
+        except Exception:  # noqa: BLE001, S110 - fall back to the full decode below
+            pass
+    if matcher._data is None:
+        matcher._read_data()
+    return matcher._data[0], matcher._data[1]
+
+
+# -- Evaluating a query tree -------------------------------------------------------------
+
+
+def evaluate(q: qcore.Query, index: ScoringIndex, scored: bool) -> Match:
+    """The documents ``q`` matches (not yet restricted to live ones) and their scores."""
+    if isinstance(q, wq.Term):
+        return _term(q.fieldname, q.text, q.boost, index, scored)
+    if isinstance(q, wq.Phrase):
+        return _phrase(q, index, scored)
+    if isinstance(q, wq.Not):
+        return _not(q, index, scored)
+    if isinstance(q, wq.AndNot):
+        positive = evaluate(q.a, index, scored)
+        negative = evaluate(q.b, index, False)
+        return _difference(positive, negative.ids)
+    if isinstance(q, wq.And | wq.Or) and type(q) in (wq.And, wq.Or):
+        return _compound(q, index, scored)
+    if isinstance(q, MultiTerm) and type(q) in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm):
+        return _multi_term(q, index, scored)
+    if q is qcore.NullQuery or isinstance(q, qcore._NullQuery):
+        return Match.empty(scored)
+    if isinstance(q, wq.Every) and q.fieldname in (None, "", "*"):
+        ids = index.all_ids()
+        return Match(ids, np.ones(ids.size) if scored else None)
+    raise Unsupported(type(q).__name__)
+
+
+def _term(fieldname: str, text, boost: float, index: ScoringIndex, scored: bool) -> Match:
+    if fieldname not in index.schema:
+        return Match.empty(scored)
+    field = index.schema[fieldname]
+    try:
+        btext = field.to_bytes(text)
+    except ValueError:
+        return Match.empty(scored)
+    found = index.term(fieldname, btext)
+    ids, scores = found.ids, found.scores
+    if not scored:
+        return Match(ids, None)
+    if boost != 1.0:
+        scores = scores * boost
+    return Match(ids, scores)
+
+
+def _multi_term(q: MultiTerm, index: ScoringIndex, scored: bool) -> Match:
+    words = [w for w in q._btexts(index.reader) if w]
+    if not words:
+        return Match.empty(scored)
+    if len(words) == 1:
+        # As Whoosh: a single expansion is a plain Term, without the pattern's boost.
+        return _term(q.fieldname, words[0], 1.0, index, scored)
+    parts = [_term(q.fieldname, w, 1.0, index, scored) for w in words]
+    return _boosted(_union(parts, scored, index.size), q.boost)
+
+
+def _compound(q: wq.CompoundQuery, index: ScoringIndex, scored: bool) -> Match:
+    subs = q.subqueries
+    if not subs:
+        return Match.empty(scored)
+    if len(subs) == 1:
+        # As Whoosh's CompoundQuery.matcher: the child alone, the group's boost unused.
+        return evaluate(subs[0], index, scored)
+    if isinstance(q, wq.Or):
+        if q.scale or getattr(q, "minmatch", 0):
+            raise Unsupported("Or with coordination")
+        return _boosted(
+            _union([evaluate(s, index, scored) for s in subs], scored, index.size), q.boost
+        )
+    parts = []
+    for sub in subs:
+        part = evaluate(sub, index, scored)
+        if part.ids.size == 0:
+            return Match.empty(scored)
+        parts.append(part)
+    return _boosted(_intersection(parts, scored), q.boost)
+
+
+def _not(q: wq.Not, index: ScoringIndex, scored: bool) -> Match:
+    """Every live document outside the child, scoring 1.0 (Whoosh's InverseMatcher)."""
+    inner = evaluate(q.query, index, False)
+    everything = index.all_ids()
+    ids = everything[~np.isin(everything, inner.ids, assume_unique=True)]
+    return Match(ids, np.ones(ids.size) if scored else None)
+
+
+def _boosted(match: Match, boost: float) -> Match:
+    if boost == 1.0 or match.scores is None:
+        return match
+    return Match(match.ids, match.scores * boost)
+
+
+def _union(parts: list[Match], scored: bool, size: int) -> Match:
+    parts = [p for p in parts if p.ids.size]
+    if not parts:
+        return Match.empty(scored)
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(p.ids.size for p in parts)
+    if total * _DENSE_FRACTION > size:
+        # Many matches: accumulate over a document-sized array (no sort). Each part's
+        # ids are unique, so ``+=`` through fancy indexing adds once per document.
+        hit = np.zeros(size, dtype=bool)
+        dense = np.zeros(size) if scored else None
+        for p in parts:
+            hit[p.ids] = True
+            if scored:
+                dense[p.ids] += p.scores
+        ids = np.flatnonzero(hit)
+        return Match(ids, dense[ids] if scored else None)
+    all_ids = np.concatenate([p.ids for p in parts])
+    ids, inverse = np.unique(all_ids, return_inverse=True)
+    if not scored:
+        return Match(ids, None)
+    scores = np.zeros(ids.size)
+    np.add.at(scores, inverse, np.concatenate([p.scores for p in parts]))
+    return Match(ids, scores)
+
+
+def _intersection(parts: list[Match], scored: bool) -> Match:
+    # Smallest first: each step's cost follows the smaller side.
+    parts = sorted(parts, key=lambda p: p.ids.size)
+    ids = parts[0].ids
+    scores = parts[0].scores.copy() if scored else None
+    for part in parts[1:]:
+        inside = _contains(part.ids, ids)
+        ids = ids[inside]
+        if scored:
+            scores = scores[inside] + part.scores[np.searchsorted(part.ids, ids)]
+        if ids.size == 0:
+            break
+    return Match(ids, scores)
+
+
+def _difference(match: Match, remove: np.ndarray) -> Match:
+    if remove.size == 0 or match.ids.size == 0:
+        return match
+    keep = ~np.isin(match.ids, remove, assume_unique=True)
+    return Match(match.ids[keep], match.scores[keep] if match.scores is not None else None)
+
+
+# -- Phrases ---------------------------------------------------------------------------
+
+
+def _phrase(q: wq.Phrase, index: ScoringIndex, scored: bool) -> Match:
+    """Documents with the words in order, each within ``slop`` of the one before.
+
+    Whoosh's ``SpanNear2(ordered=True, mindist=1)``: the phrase grows as a span, and the
+    next word must start 1..slop positions after the span's end. Scored as Whoosh
+    scores it: the sum of the words' BM25F scores, times the phrase's boost.
+    """
+    fieldname = q.fieldname
+    if fieldname not in index.schema:
+        return Match.empty(scored)
+    field = index.schema[fieldname]
+    if not field.format or not field.format.supports("positions"):
+        raise Unsupported("phrase on a field without positions")
+    try:
+        words = [field.to_bytes(w) for w in q.words]
+    except ValueError:
+        return Match.empty(scored)
+    if not words:
+        return Match.empty(scored)
+    terms = []
+    for word in words:
+        found = index.term(fieldname, word, positions=True)
+        if found.ids.size == 0:
+            return Match.empty(scored)
+        terms.append(found)
+    # Documents having every word, and where each word's posting is for them.
+    candidates = min((found.ids for found in terms), key=len)
+    for found in terms:
+        candidates = candidates[_contains(found.ids, candidates)]
+        if candidates.size == 0:
+            return Match.empty(scored)
+    rows = [np.searchsorted(found.ids, candidates) for found in terms]
+    keys = [_position_keys(found, r, candidates) for found, r in zip(terms, rows, strict=True)]
+    keep = _contains(_phrase_docs(keys, max(1, int(q.slop))), candidates)
+    ids = candidates[keep]
+    if not scored:
+        return Match(ids, None)
+    scores = np.zeros(ids.size)
+    for found, r in zip(terms, rows, strict=True):
+        scores += found.scores[r[keep]]
+    if q.boost != 1.0:
+        scores *= q.boost
+    return Match(ids, scores)
+
+
+def _position_keys(found: TermPostings, rows: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Sorted keys ``doc << 32 | position`` of the term's postings at ``rows``."""
+    starts = found.offsets[rows]
+    counts = found.offsets[rows + 1] - starts
+    total = int(counts.sum())
+    # Index of every wanted position: each row's start, then consecutive.
+    index = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    return (np.repeat(docs.astype(np.int64), counts) << _POS_BITS) | found.positions[index]
+
+
+def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and flat positions of postings in Whoosh's ``Positions`` encoding.
+
+    Each value is a 4-byte count, then a protocol-2 pickle of the position deltas. The
+    pickles are spliced into one pickled list (their opcodes inside one outer MARK ...
+    LIST) so a single ``pickle.loads`` decodes them all in C.
+    """
+    try:
+        blob = b"".join([b"\x80\x02("] + [v[6:-1] for v in values] + [b"l."])
+        deltas = pickle.loads(blob)  # noqa: S301 - our own index's encoding
+        if len(deltas) != len(values):
+            raise ValueError("spliced pickle did not decode one list per value")
+    except Exception:  # noqa: BLE001 - an unexpected encoding: decode one by one
+        from whoosh.formats import Positions
+
+        decode = Positions().decode_positions
+        deltas = [_to_deltas(decode(v)) for v in values]
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    offsets = np.zeros(len(deltas) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    flat = np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=offsets[-1])
+    cumulative = np.cumsum(flat)
+    # Positions restart at each posting: subtract the running sum before it.
+    before = np.zeros(len(deltas), dtype=np.int64)
+    nonempty = counts > 0
+    first = offsets[:-1][nonempty]
+    before[nonempty] = cumulative[first] - flat[first]
+    return offsets, (cumulative - np.repeat(before, counts)).astype(np.int32)
+
+
+def _to_deltas(positions: list[int]) -> list[int]:
+    return [b - a for a, b in zip([0, *positions[:-1]], positions, strict=True)]
+
+
+def _contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``wanted`` are in ``sorted_keys`` (both sorted): a binary search each,
+    cheaper than ``np.isin``'s sort of both."""
+    if sorted_keys.size == 0:
+        return np.zeros(wanted.size, dtype=bool)
+    where = np.searchsorted(sorted_keys, wanted)
+    where[where == sorted_keys.size] = sorted_keys.size - 1
+    return sorted_keys[where] == wanted
+
+
+def _unique_sorted(values: np.ndarray) -> np.ndarray:
+    if values.size == 0:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def _phrase_docs(positions: list[np.ndarray], slop: int) -> np.ndarray:
+    """Documents where the words occur in order as Whoosh's SpanNear2 defines it.
+
+    ``positions`` are each word's sorted ``doc << 32 | position`` keys.
+    """
+    first = positions[0]
+    if slop == 1:
+        # Each next word exactly one position after the previous: the common case.
+        starts = first
+        for step, keys in enumerate(positions[1:], start=1):
+            starts = starts[_contains(keys, starts + step)]
+            if starts.size == 0:
+                break
+        return _unique_sorted(starts >> _POS_BITS)
+    # Spans (start, end) as keys; the next word must be 1..slop after the end.
+    span_start, span_end = first, first
+    for keys in positions[1:]:
+        lo = np.searchsorted(keys, span_end + 1, side="left")
+        hi = np.searchsorted(keys, span_end + slop, side="right")
+        counts = hi - lo
+        if counts.sum() == 0:
+            return _EMPTY_IDS
+        # Every (span, next position) pair; same document because the gap is < 2**32.
+        span_index = np.repeat(np.arange(span_start.size), counts)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        nxt = keys[np.repeat(lo, counts) + within]
+        same_doc = (nxt >> _POS_BITS) == (span_start[span_index] >> _POS_BITS)
+        pairs = np.unique(np.stack([span_start[span_index][same_doc], nxt[same_doc]]), axis=1)
+        span_start, span_end = pairs[0], pairs[1]
+        if span_start.size == 0:
+            return _EMPTY_IDS
+    return np.unique(span_start >> _POS_BITS)
