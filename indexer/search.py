@@ -333,7 +333,11 @@ class Archive:
                 keys = np.where(keys > 0, keys, -np.inf)
             tiebreak = -docnums  # later-indexed first
         if want < docnums.size:
-            part = np.argpartition(-keys, want - 1)[:want]
+            # Every article whose key reaches the page's last key, ties included: an
+            # argpartition alone would cut a run of equal keys arbitrarily, and page 2
+            # would then not be the next slice of the full ordering.
+            boundary = np.partition(-keys, want - 1)[want - 1]
+            part = np.flatnonzero(-keys <= boundary)
         else:
             part = np.arange(docnums.size)
         order = part[np.lexsort((tiebreak[part], -keys[part]))][first:want]

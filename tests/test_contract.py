@@ -231,15 +231,7 @@ def test_snippets_escape_the_article_text_and_mark_matches(archive, articles):
     assert "AT&amp;T" in hit.snippet
 
 
-def test_pages_are_slices_of_the_full_hit_list(archive, request):
-    if "whoosh" in request.node.name:
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="indexer/search.py picks a page with np.argpartition, which cuts a "
-                "group of equal sort keys at the page boundary arbitrarily",
-                strict=False,
-            )
-        )
+def test_pages_are_slices_of_the_full_hit_list(archive):
     query = SearchQuery(text="president", sort="newest", snippets=False, facets=False)
     every = [h.id for h in archive.iter_hits(query)]
     assert len(every) > 12

@@ -393,3 +393,32 @@ def test_stats(news, news_rows):
 
 def test_get_unknown_id(news):
     assert news.get("0000000000000000") is None
+
+
+def test_pages_of_equal_dates_are_slices_of_the_whole_ordering(tmp_path: Path) -> None:
+    """Thirty articles on one day: every page, in every sort, is the next slice."""
+    ctx = ReadContext(path=tmp_path / "same-day.jsonl", root=tmp_path)
+    articles = [
+        make_article(
+            ctx,
+            title=f"Harbour report {n}",
+            body=f"The harbour authority published report number {n} today.",
+            published="2020-05-01",
+            record_key=str(n),
+        )
+        for n in range(30)
+    ]
+    index_articles(tmp_path / "ix", articles)
+    with open_index(tmp_path / "ix") as archive:
+        for text in ["", "harbour"]:
+            for sort in ["relevance", "newest", "oldest"]:
+                whole = SearchQuery(text=text, sort=sort, facets=False, snippets=False)
+                every = [h.id for h in archive.iter_hits(whole)]
+                assert len(every) == 30
+                paged = []
+                for page in range(1, 6):
+                    query = SearchQuery(
+                        text=text, sort=sort, page=page, page_size=7, facets=False, snippets=False
+                    )
+                    paged += [h.id for h in archive.search(query).hits]
+                assert paged == every, (text, sort)
