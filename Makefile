@@ -48,6 +48,11 @@ typesense: $(VENV)/.installed-typesense
 test: install-dev browser typesense
 	$(BIN)/pytest -q
 
+# A quick benchmark pass (10k articles, a few minutes); see bench/README.md for more.
+bench: install-dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench
+
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

@@ -1,0 +1,69 @@
+"""The project itself, through its public API only (indexer_api.md).
+
+Indexing is ``indexer.index_paths`` over the corpus JSONL file, so the project's own
+reader, normalisation and extraction are part of its indexing time (the peers only
+``json.loads`` each line). A search is ``open_index(...).search(SearchQuery(...))``
+with facets and snippets on: one call does the total, the top 10 with snippets and the
+date, tag, place and site counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.engines import Answer
+from bench.queries import BenchQuery, whoosh_text
+
+
+class ProjectEngine:
+    name = "project"
+
+    def __init__(self) -> None:
+        self.archive = None
+
+    def build(self, corpus: Path, index_dir: Path) -> dict:
+        from indexer import index_paths
+
+        report = index_paths(index_dir, [corpus], rebuild=True)
+        problems = [str(p) for p in report.problems]
+        return {
+            "articles": report.articles,
+            "problems": len(problems),
+            "first_problems": problems[:5],
+            "warnings": len(report.warnings),
+        }
+
+    def open(self, index_dir: Path) -> None:
+        from indexer import open_index
+
+        self.archive = open_index(index_dir)
+
+    def close(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+
+    def search(self, q: BenchQuery) -> Answer:
+        from indexer.api import Filters, SearchQuery
+
+        query = SearchQuery(
+            text=whoosh_text(q),
+            filters=Filters(tags=list(q.tags), places=list(q.places)),
+            page_size=10,
+            facets=True,
+            snippets=True,
+        )
+        result = self.archive.search(query)
+        facets = {
+            "tag": {fv.value: fv.count for fv in result.facets.get("tag", [])},
+            "place": {fv.value: fv.count for fv in result.facets.get("place", [])},
+            "year": {
+                fv.value: fv.count for fv in result.facets.get("date", []) if len(fv.value) == 4
+            },
+        }
+        return Answer(
+            total=result.total,
+            top=[hit.url for hit in result.hits],
+            snippets=[hit.snippet for hit in result.hits],
+            facets=facets,
+        )

@@ -1,0 +1,155 @@
+"""Load on the web app: N concurrent clients over loopback for a fixed time.
+
+Starts ``archive serve`` on 127.0.0.1 (a free port) over the project's benchmark
+index, waits until it answers, then runs N client threads, each with its own
+keep-alive ``http.client`` connection, cycling through the workload as
+``/api/search?q=...&tag=...&place=...`` until the deadline. Counts answers by status;
+anything but a 200 with a JSON body, or a connection error, is an error. Every loop
+is bounded by the deadline; the server is stopped (by its pid) at the end.
+
+The clients run in this Python process on the same 2-core machine as the server, so
+they take some CPU from it: the figure is a floor.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.queries import BenchQuery, whoosh_text
+
+HOST = "127.0.0.1"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def _path(q: BenchQuery) -> str:
+    params = []
+    text = whoosh_text(q)
+    if text:
+        params.append(("q", text))
+    params += [("tag", t) for t in q.tags] + [("place", p) for p in q.places]
+    return "/api/search?" + urlencode(params)
+
+
+def _archive_command() -> list[str]:
+    script = Path(sys.executable).parent / "archive"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from newsarchive.cli import main; main()"]
+
+
+def start_server(index_dir: Path, log_path: Path, threads: int | None = None) -> tuple:
+    port = _free_port()
+    cmd = [*_archive_command(), "serve", "--index-dir", str(index_dir), "--host", HOST]
+    cmd += ["--port", str(port)]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    log = log_path.open("w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"archive serve exited ({proc.returncode}); see {log_path}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn.request("GET", "/api/search?q=news")
+            status = conn.getresponse().status
+            conn.close()
+            if status < 500:
+                return proc, port
+        except OSError:
+            time.sleep(0.2)
+    stop_server(proc)
+    raise RuntimeError(f"archive serve did not answer within 60 s; see {log_path}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def load(port: int, queries: list[BenchQuery], clients: int, seconds: float) -> dict:
+    paths = [_path(q) for q in queries]
+    outcomes: Counter[str] = Counter()
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = time.monotonic()
+    deadline = start + seconds
+
+    def client(n: int) -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        i = n * 7  # clients start at different places in the workload
+        mine: list[float] = []
+        counts: Counter[str] = Counter()
+        while time.monotonic() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                body = resp.read()
+                if resp.status == 200:
+                    json.loads(body)
+                    counts["ok"] += 1
+                    mine.append(time.perf_counter() - t0)
+                else:
+                    counts[f"HTTP {resp.status}"] += 1
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                counts[type(exc).__name__] += 1
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        conn.close()
+        with lock:
+            outcomes.update(counts)
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    elapsed = time.monotonic() - start
+    ok = outcomes.pop("ok", 0)
+    latencies.sort()
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "ok": ok,
+        "errors": sum(outcomes.values()),
+        "error_kinds": dict(outcomes),
+        "searches_per_s": ok / elapsed,
+        "median_ms": statistics.median(latencies) * 1000 if latencies else None,
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else None,
+    }
+
+
+def run_web(
+    index_dir: Path, queries: list[BenchQuery], clients: int, seconds: float, log_path: Path
+) -> dict:
+    proc, port = start_server(index_dir, log_path)
+    try:
+        return load(port, queries, clients, seconds)
+    finally:
+        stop_server(proc)
