@@ -9,6 +9,7 @@ a :class:`Problem` with the path and a one-line reason, and the next file is rea
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -50,6 +51,44 @@ def _reader_for(path: Path) -> Reader | None:
     return None
 
 
+def _not_regular(path: Path) -> str | None:
+    """What the path is if it is not a regular file (following symlinks), else None.
+
+    Raises OSError (a dangling symlink, a file deleted since it was listed).
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "not a file"
+
+
+def _listed_path(path: Path, root: Path | None) -> str:
+    """The path as it was listed, relative to the root: a symlink's own name, not its
+    target's (``ReadContext.relpath`` resolves links, which would report a link to
+    ``/dev/zero`` as ``/dev/zero``)."""
+    if root is not None:
+        try:
+            return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
+        except (OSError, ValueError):
+            pass
+    return path.as_posix()
+
+
+def _missing(path: Path) -> str:
+    if path.is_symlink():
+        return f"a symbolic link to a missing file ({os.readlink(path)})"
+    return "the file is gone (deleted after it was listed?)"
+
+
 def _head(path: Path, size: int = 64) -> str:
     try:
         with path.open("rb") as f:
@@ -80,6 +119,12 @@ def read(
         dayfirst=dayfirst,
     )
     try:
+        kind = _not_regular(path)
+        if kind:
+            # Opening a FIFO blocks until someone writes to it, and a device such as
+            # /dev/zero never ends: neither is an article file, so neither is opened.
+            yield Problem(_listed_path(path, ctx.root), f"not a regular file ({kind})")
+            return
         reader = _reader_for(path)
         if reader is None:
             suffix = path.suffix or "no extension"
@@ -88,6 +133,8 @@ def read(
         yield from reader(ctx)
     except SkipFile as exc:
         yield Problem(ctx.relpath, f"skipped: {_describe(exc)}")
+    except FileNotFoundError:
+        yield Problem(_listed_path(path, ctx.root), _missing(path))
     except MemoryError:
         yield Problem(ctx.relpath, "out of memory reading this file")
     except Exception as exc:  # noqa: BLE001 - a bad file must never stop the run

@@ -3,6 +3,7 @@ function that turns a reader's raw fields into a finished :class:`Article`."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from archive.article import (
     unique,
 )
 from archive.dates import InvalidDate, parse_date
-from archive.encoding import decode
+from archive.encoding import BOMS, DecodeError, decode
 from archive.extract import enrich
 
 #: A single-article file larger than this is not an article (a dump, a disk image).
@@ -25,6 +26,8 @@ MAX_ARTICLE_BYTES = 32 * 1024 * 1024
 #: Record files (CSV, JSON, JSONL) hold many articles; they may be larger, but past
 #: this they are refused rather than read into memory.
 MAX_RECORDS_BYTES = 1024 * 1024 * 1024
+#: How much of a file is looked at for binary data before the rest is read.
+_SNIFF_BYTES = 64 * 1024
 
 
 class SkipFile(Exception):
@@ -54,10 +57,19 @@ def read_text(ctx: ReadContext, limit: int = MAX_ARTICLE_BYTES) -> str:
 
     Raises ``ValueError`` (with a one-line reason) for oversized, empty or binary files.
     """
-    size = ctx.path.stat().st_size
-    if size > limit:
-        raise ValueError(f"file too large ({size:,} bytes; the limit is {limit:,})")
-    data = ctx.path.read_bytes()
+    with ctx.path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise ValueError(f"file too large ({size:,} bytes; the limit is {limit:,})")
+        # Binary data shows in its first bytes: refuse it before reading the whole file
+        # (a 200 MB disk image named .json would otherwise be read into memory first).
+        head = f.read(_SNIFF_BYTES)
+        if b"\x00" in head and not head.startswith(tuple(bom for bom, _ in BOMS)):
+            raise DecodeError("binary data (NUL bytes) and no UTF-16/32 byte-order mark")
+        # Read at most one byte past the limit: the file may have grown since the stat.
+        data = head + f.read(max(0, limit + 1 - len(head)))
+    if len(data) > limit:
+        raise ValueError(f"file too large (over {limit:,} bytes)")
     if not data.strip():
         raise ValueError("empty file")
     text, _encoding = decode(data)
