@@ -143,6 +143,12 @@ def index(
         )
     except (IndexLocked, BackendUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        # A full disk or a file-size limit: the run is cancelled, the live index intact.
+        reason = exc.strerror or str(exc)
+        raise click.ClickException(
+            f"cannot write the index in {target}: {reason}; the previous index is unchanged"
+        ) from None
     finally:
         if progress:
             progress.close()
