@@ -29,6 +29,7 @@ from archive import Article
 from archive.places import place_ancestors
 from indexer.analysis import (
     VALUE_SEPARATOR,
+    DirectPositions,
     english_analyzer,
     is_english,
     plain_analyzer,
@@ -62,18 +63,26 @@ def _values_field() -> fields.KEYWORD:
     return fields.KEYWORD(analyzer=RegexTokenizer(rf"[^{VALUE_SEPARATOR}]+"), scorable=False)
 
 
+def _text(analyzer) -> fields.TEXT:
+    """A TEXT field (positions, scorable) whose postings are made by
+    :class:`DirectPositions`: the same postings as Whoosh's, made faster."""
+    field = fields.TEXT(analyzer=analyzer)
+    field.format = DirectPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> fields.Schema:
     english = english_analyzer()
     plain = plain_analyzer()
     return fields.Schema(
         id=fields.ID(unique=True),
-        title=fields.TEXT(analyzer=english),
-        body=fields.TEXT(analyzer=english),
-        title_plain=fields.TEXT(analyzer=plain),
-        body_plain=fields.TEXT(analyzer=plain),
-        tag=fields.TEXT(analyzer=plain),
-        place=fields.TEXT(analyzer=plain),
-        site=fields.TEXT(analyzer=site_analyzer()),
+        title=_text(english),
+        body=_text(english),
+        title_plain=_text(plain),
+        body_plain=_text(plain),
+        tag=_text(plain),
+        place=_text(plain),
+        site=_text(site_analyzer()),
         tag_key=_values_field(),
         place_key=_values_field(),
         tag_label=_values_field(),

@@ -6,16 +6,30 @@ column, a writer that adds, replaces and deletes documents, and the commit.
 
 ``rebuild=True`` writes a new generation beside the live one and switches the pointer
 atomically once it is committed (see :mod:`indexer.layout`).
+
+A run that adds many articles writes them in parallel: this process reads the files
+and decides what changed, and worker processes (one per core) each analyse their share
+and write it as one new segment; the commit adds those segments to the index in one
+TOC. Scores are unchanged (each segment keeps exact field lengths; nothing is merged),
+only the order of tied hits follows the new document numbers.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
+from whoosh.writing import SegmentWriter
 
 from archive import Article
 from indexer.facets import deleted_docs
@@ -26,6 +40,12 @@ from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress, plan_artic
 
 #: Memory Whoosh's writer may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
+#: The same for each worker process of a large run.
+WORKER_LIMIT_MB = 256
+#: Articles handed to a worker at a time; a run that adds fewer is written in-process.
+CHUNK_ARTICLES = 200
+#: At most this many worker processes (one per usable core below that).
+MAX_WORKERS = 4
 
 __all__ = ["IndexLocked", "IndexReport", "Progress", "index_articles", "index_paths"]
 
@@ -60,24 +80,280 @@ def index_articles(
     return _run(index_dir, plan_articles(articles, source), rebuild=rebuild, progress=progress)
 
 
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's SegmentWriter, with the field lengths read once per field when the
+    segment is flushed.
+
+    Writing the postings asks for the document's field length once per *posting*
+    (for the term's min/max length statistics), and each ask decodes one byte through
+    three layers of column readers: measured, 25% of the flush. The answers are the
+    same, from a list.
+    """
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _FieldLengths(pdr) if pdr else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
+
+
+class _FieldLengths:
+    """``doc_field_length`` of a per-document reader, answered from one list per field
+    (the same values, including its ``None`` for a zero length byte)."""
+
+    def __init__(self, perdoc):
+        self.perdoc = perdoc
+        self.lengths: dict[str, list | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        if fieldname not in self.lengths:
+            reader = self.perdoc._cached_reader(f"_{fieldname}_len", whoosh3.LENGTHS_COLUMN)
+            if reader is None:
+                self.lengths[fieldname] = None
+            else:
+                to_length = whoosh3.byte_to_length
+                codes = (reader[n] for n in range(self.perdoc.doc_count_all()))
+                self.lengths[fieldname] = [to_length(code) if code else None for code in codes]
+        lengths = self.lengths[fieldname]
+        return default if lengths is None else lengths[docnum]
+
+
 class _WhooshSink:
     """A Whoosh writer behind :class:`indexer.sync.Sink`; also collects the words of
-    what it writes, for spelling suggestions."""
+    what it writes, for spelling suggestions.
 
-    def __init__(self, writer):
+    Additions are buffered in chunks. Once a full chunk is ready the chunks go to
+    :class:`_SegmentWorkers` (one new segment per worker process, written in parallel);
+    a run that adds less than a chunk writes here, in-process, so a few files never pay
+    for starting processes. Deletions always go through this process's writer: they touch
+    existing segments only, which the workers never see.
+    """
+
+    def __init__(self, writer, generation_dir: Path):
         self.writer = writer
+        self.generation_dir = generation_dir
         self.words: Counter = Counter()
+        self.chunk: list[tuple[Article, str]] = []
+        self.workers: _SegmentWorkers | None = None
 
     def add(self, article: Article, file: str) -> None:
-        self.writer.add_document(**to_document(article, file))
-        self.words.update(article_words(article.title, article.subtitle, article.body))
+        self.chunk.append((article, file))
+        if len(self.chunk) >= CHUNK_ARTICLES:
+            if self.workers is None and _worker_count() > 1:
+                self.workers = _SegmentWorkers(self.generation_dir, _worker_count())
+            if self.workers is not None:
+                self.workers.put(self.chunk)
+            else:
+                self._write_here(self.chunk)
+            self.chunk = []
 
     def replace(self, article: Article, file: str) -> None:
-        self.writer.update_document(**to_document(article, file))
-        self.words.update(article_words(article.title, article.subtitle, article.body))
+        # The old copy lives in an existing segment: delete it there, add the new one
+        # like any other (update_document is exactly delete-then-add in Whoosh).
+        self.writer.delete_by_term("id", article.id)
+        self.add(article, file)
 
     def delete(self, article_id: str) -> None:
         self.writer.delete_by_term("id", article_id)
+
+    def _write_here(self, chunk: list[tuple[Article, str]]) -> None:
+        for article, file in chunk:
+            self.writer.add_document(**to_document(article, file))
+            self.words.update(article_words(article.title, article.subtitle, article.body))
+
+    def commit(self) -> None:
+        """Commit everything: the workers' segments join the index in the same TOC."""
+        writer = self.writer
+        if self.workers is None:
+            self._write_here(self.chunk)
+            self.chunk = []
+            writer.commit()
+            return
+        if self.chunk:
+            self.workers.put(self.chunk)
+            self.chunk = []
+        segments, words = self.workers.finish()
+        self.words.update(words)
+        # What SegmentWriter.commit does, plus the workers' segments (as Whoosh's own
+        # MpWriter does with multisegment=True): no merge of the new postings.
+        final = writer._merge_segments(None, None, None)
+        final.extend(segments)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc(final)
+        writer._finish()
+
+    def cancel(self) -> None:
+        try:
+            if self.workers is not None:
+                self.workers.stop()
+        finally:
+            if not self.writer.is_closed:
+                self.writer.cancel()
+
+
+def _worker_count() -> int:
+    """Worker processes for a large run: one per core this process may use."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_WORKERS)
+
+
+class _SegmentWorkers:
+    """Processes that each turn chunks of Articles into one new Whoosh segment.
+
+    Analysis, posting sorting and segment writing (most of the indexing time) happen in
+    the workers; this process reads files and decides what changed. A worker is a fresh
+    interpreter (``python -c``, not ``multiprocessing``: nothing of the caller's
+    ``__main__`` is re-run, no file descriptor such as the index lock is inherited) fed
+    pickled chunks on its stdin by a thread of this process (pickling and pipe writes
+    overlap with reading). Chunks go round-robin, so the same input gives the same
+    segments, hence the same document order, on every run. Workers ask the kernel to
+    kill them when this process dies, so a killed indexer leaves no process behind;
+    their unfinished segment files are deleted by the next commit.
+    """
+
+    def __init__(self, generation_dir: Path, count: int):
+        self.queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(count)]
+        self.next = 0
+        self.failures: list[str] = []
+        self.processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    _WORKER_MAIN,
+                    str(_PROJECT_ROOT),
+                    str(os.getpid()),
+                    str(generation_dir),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            for _ in range(count)
+        ]
+        self.feeders = [
+            threading.Thread(target=self._feed, args=(process, chunks), daemon=True)
+            for process, chunks in zip(self.processes, self.queues, strict=True)
+        ]
+        for feeder in self.feeders:
+            feeder.start()
+
+    def _feed(self, process: subprocess.Popen, chunks: queue.Queue) -> None:
+        """Hand chunks to one worker until the end marker (None)."""
+        try:
+            with process.stdin as pipe:
+                while True:
+                    chunk = chunks.get()
+                    pickle.dump(chunk, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                    if chunk is None:
+                        return
+        except (OSError, ValueError) as exc:  # the worker died: reported by _check
+            self.failures.append(f"{type(exc).__name__}: {exc}")
+
+    def put(self, chunk: list[tuple[Article, str]]) -> None:
+        """Queue a chunk for the next worker in turn (waits while that one is busy)."""
+        self._put(self.queues[self.next], chunk)
+        self.next = (self.next + 1) % len(self.queues)
+
+    def _put(self, chunks: queue.Queue, chunk: list[tuple[Article, str]] | None) -> None:
+        while True:
+            try:
+                chunks.put(chunk, timeout=1.0)
+                return
+            except queue.Full:
+                self._check()
+
+    def finish(self) -> tuple[list, Counter]:
+        """Tell the workers to finish; their segments and words."""
+        for chunks in self.queues:
+            self._put(chunks, None)
+        segments: list = []
+        words: Counter = Counter()
+        for process in self.processes:
+            try:
+                segment, worker_words = pickle.load(process.stdout)
+            except (EOFError, pickle.UnpicklingError) as exc:
+                process.wait()
+                raise RuntimeError(
+                    f"an indexing worker failed (exit code {process.returncode})"
+                ) from exc
+            if segment is not None:
+                segments.append(segment)
+            words.update(worker_words)
+        for process in self.processes:
+            process.stdout.close()
+            if process.wait() != 0:
+                raise RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
+        return segments, words
+
+    def _check(self) -> None:
+        for process in self.processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
+        if self.failures:
+            raise RuntimeError(f"an indexing worker failed: {self.failures[0]}")
+
+    def stop(self) -> None:
+        """Kill the workers now (the run failed or was interrupted)."""
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+        for process in self.processes:
+            process.wait()
+            process.stdout.close()
+
+
+#: Where this ``indexer`` package is imported from, first on the workers' path (before
+#: the current directory ``-c`` puts there), so they run the same code as the parent.
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The worker's command. The parent-death signal (Linux ``prctl(PR_SET_PDEATHSIG,
+#: SIGKILL)``) is set before anything slow such as imports, and a parent already gone
+#: is noticed, so a worker cannot outlive a parent killed while it starts.
+_WORKER_MAIN = """
+import os, sys
+try:
+    import ctypes
+    ctypes.CDLL(None).prctl(1, 9)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[2]):
+    os._exit(1)
+sys.path.insert(0, sys.argv[1])
+from indexer.writer import _segment_worker
+_segment_worker(sys.argv[3])
+"""
+
+
+def _segment_worker(generation_dir: str) -> None:
+    """A worker process: add every chunk read from stdin to one new segment of the
+    index, then write ``(segment, words)`` to stdout."""
+    # The result goes to the real stdout; anything a library prints goes to stderr.
+    source, sink = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    ix = whoosh_index.open_dir(generation_dir)
+    # No lock: the parent holds the index's lock for the whole run. The segment's
+    # documents only become visible when the parent commits a TOC naming it.
+    writer = _SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+    words: Counter = Counter()
+    while (chunk := pickle.load(source)) is not None:
+        for article, file in chunk:
+            writer.add_document(**to_document(article, file))
+            words.update(article_words(article.title, article.subtitle, article.body))
+    if writer._added:
+        segment = writer._finalize_segment()
+    else:
+        writer._close_segment()
+        segment = None
+    pickle.dump((segment, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    sink.flush()
 
 
 def _run(
@@ -103,17 +379,18 @@ def _run(
             existing = _manifest(ix)
         report.generation = generation
         try:
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            sink = _WhooshSink(
+                _SegmentWriter(ix, limitmb=WRITER_LIMIT_MB), layout.generation_dir(generation)
+            )
             try:
-                sink = _WhooshSink(writer)
                 feed = Feed(sink, existing, report, progress, plan.files_total, started)
                 changed = feed.run(plan.sources, plan.removal_roots)
                 if changed or fresh:
-                    writer.commit()
+                    sink.commit()
                 else:
-                    writer.cancel()
+                    sink.cancel()
             except BaseException:
-                writer.cancel()
+                sink.cancel()
                 raise
             report.articles = ix.doc_count()
         finally:
