@@ -111,7 +111,11 @@ def plan_paths(
     """The files under ``paths`` (missing paths become warnings), read lazily."""
     roots = [Path(p) for p in paths]
     warnings = [f"{p}: no such file or folder" for p in roots if not p.exists()]
-    files = [(path, root) for path, root in iter_files(roots) if path.exists()]
+    # A dangling symlink is kept so that the reader reports it; a missing root is
+    # already a warning above.
+    files = [
+        (path, root) for path, root in iter_files(roots) if path.exists() or path.is_symlink()
+    ]
 
     def sources() -> Sources:
         for path, root in files:

@@ -16,9 +16,11 @@ only the order of tied hits follows the new document numbers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -279,12 +281,14 @@ class _SegmentWorkers:
         words: Counter = Counter()
         for process in self.processes:
             try:
-                segment, worker_words = pickle.load(process.stdout)
-            except (EOFError, pickle.UnpicklingError) as exc:
+                tag, *result = pickle.load(process.stdout)
+            except (EOFError, pickle.UnpicklingError):
                 process.wait()
-                raise RuntimeError(
-                    f"an indexing worker failed (exit code {process.returncode})"
-                ) from exc
+                raise _worker_failed(process, None) from None
+            if tag != "ok":
+                process.wait()
+                raise _worker_failed(process, result)
+            segment, worker_words = result
             if segment is not None:
                 segments.append(segment)
             words.update(worker_words)
@@ -297,7 +301,11 @@ class _SegmentWorkers:
     def _check(self) -> None:
         for process in self.processes:
             if process.poll() is not None:
-                raise RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
+                try:  # it has exited: whatever it wrote is there to read, no waiting
+                    _tag, *result = pickle.load(process.stdout)
+                except (EOFError, pickle.UnpicklingError, ValueError):
+                    result = None
+                raise _worker_failed(process, result)
         if self.failures:
             raise RuntimeError(f"an indexing worker failed: {self.failures[0]}")
 
@@ -309,6 +317,14 @@ class _SegmentWorkers:
         for process in self.processes:
             process.wait()
             process.stdout.close()
+
+
+def _worker_failed(process: subprocess.Popen, record: list | None) -> Exception:
+    """The error a failed worker reported (an OSError keeps its errno and reason), else
+    one naming its exit code."""
+    if record and len(record) == 2 and isinstance(record[0], int | None):
+        return OSError(record[0], record[1])
+    return RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
 
 
 #: Where this ``indexer`` package is imported from, first on the workers' path (before
@@ -338,21 +354,28 @@ def _segment_worker(generation_dir: str) -> None:
     # The result goes to the real stdout; anything a library prints goes to stderr.
     source, sink = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    ix = whoosh_index.open_dir(generation_dir)
-    # No lock: the parent holds the index's lock for the whole run. The segment's
-    # documents only become visible when the parent commits a TOC naming it.
-    writer = _SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
-    words: Counter = Counter()
-    while (chunk := pickle.load(source)) is not None:
-        for article, file in chunk:
-            writer.add_document(**to_document(article, file))
-            words.update(article_words(article.title, article.subtitle, article.body))
-    if writer._added:
-        segment = writer._finalize_segment()
-    else:
-        writer._close_segment()
-        segment = None
-    pickle.dump((segment, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        ix = whoosh_index.open_dir(generation_dir)
+        # No lock: the parent holds the index's lock for the whole run. The segment's
+        # documents only become visible when the parent commits a TOC naming it.
+        writer = _SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
+        words: Counter = Counter()
+        while (chunk := pickle.load(source)) is not None:
+            for article, file in chunk:
+                writer.add_document(**to_document(article, file))
+                words.update(article_words(article.title, article.subtitle, article.body))
+        if writer._added:
+            segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            segment = None
+    except OSError as exc:
+        # A full disk or a file-size limit: tell the parent why, in one record, so the
+        # admin reads "No space left on device" instead of a worker's traceback.
+        pickle.dump(("error", exc.errno, exc.strerror or str(exc)), sink)
+        sink.flush()
+        os._exit(3)
+    pickle.dump(("ok", segment, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
     sink.flush()
 
 
@@ -368,6 +391,10 @@ def _run(
     report = IndexReport(rebuilt=rebuild, warnings=list(plan.warnings))
     with layout.writer_lock():
         pointer = layout.read_pointer()
+        if pointer is not None:
+            # With the lock held, any generation but the live one and the one before it
+            # is what a killed or failed rebuild left behind: free its space now.
+            layout.remove_stale_generations({pointer.generation, pointer.previous} - {None})
         fresh = rebuild or pointer is None
         if fresh:
             generation = layout.new_generation()
@@ -390,9 +417,17 @@ def _run(
                 else:
                     sink.cancel()
             except BaseException:
-                sink.cancel()
+                # Cancelling on a full disk can fail again; the first error is the news.
+                with contextlib.suppress(Exception):
+                    sink.cancel()
                 raise
             report.articles = ix.doc_count()
+        except BaseException:
+            if fresh:
+                # A rebuild that failed is never pointed to: give its space back.
+                ix.close()
+                shutil.rmtree(layout.generation_dir(generation), ignore_errors=True)
+            raise
         finally:
             ix.close()
         if changed or fresh:

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -132,13 +133,33 @@ def test_rebuilds_keep_only_the_live_and_the_previous_generation(tmp_path: Path,
 
 _WRITER = """
 import sys
+import indexer.writer
 from indexer import index_paths
+indexer.writer.CHUNK_ARTICLES = 5  # small chunks, so even this corpus uses the workers
 index_dir, folder, mode = sys.argv[1:4]
 def report(p):
     print(p.files_read, p.files_total, flush=True)
 index_paths(index_dir, [folder], rebuild=mode == "rebuild", progress=report)
 print("done", flush=True)
 """
+
+
+def _workers_left(index_dir: Path, patience: float = 3.0) -> list[int]:
+    """Pids of indexing workers still running on ``index_dir`` after ``patience`` s."""
+    deadline = time.monotonic() + patience
+    while True:
+        left = []
+        for proc in Path("/proc").iterdir():
+            try:
+                cmdline = (proc / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"_segment_worker" in cmdline and str(index_dir).encode() in cmdline:
+                left.append(int(proc.name))
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
 
 # (mode, kill once this fraction of the files is read, then wait this long)
 KILL_TRIALS = [
@@ -179,6 +200,7 @@ def test_a_killed_writer_leaves_a_working_index(
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
 
+    assert not _workers_left(index_dir), "a segment worker outlived its killed parent"
     with open_index(index_dir) as archive:
         assert total(archive) in (before, after)
         assert total(archive, "government") > 0

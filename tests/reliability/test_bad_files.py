@@ -238,11 +238,6 @@ def test_files_that_change_between_listing_and_reading(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indexer/sync.py plan_paths drops paths for which path.exists() is False "
-    "(dangling symlinks) silently instead of reporting them as problems",
-)
 def test_a_dangling_symlink_at_listing_time_is_reported(tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()

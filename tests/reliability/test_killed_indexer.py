@@ -264,14 +264,6 @@ def test_out_of_space_previous_index_still_serves(full_disk, limit, mode) -> Non
     )
 
 
-CLI_BUG = (
-    "newsarchive/cli.py `index` catches only IndexLocked: an OSError from the writer "
-    "(ENOSPC, EFBIG) escapes as a traceback; indexer/writer.py's `except BaseException: "
-    "writer.cancel()` then raises a second OSError while cancelling"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CLI_BUG)
 @pytest.mark.parametrize(("limit", "mode"), WAYS)
 def test_out_of_space_gives_a_clear_error(full_disk, limit, mode) -> None:
     run = full_disk(limit, mode).run
@@ -281,21 +273,11 @@ def test_out_of_space_gives_a_clear_error(full_disk, limit, mode) -> None:
     assert "space" in last.lower() or "too large" in last.lower(), last
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indexer/writer.py: a rebuild that fails leaves its half-built generation on "
-    "disk until the next successful rebuild; on a full disk that space is never freed",
-)
 def test_failed_rebuild_frees_its_space(full_disk) -> None:
     outcome = full_disk("tmpfs", "rebuild")
     assert Layout(outcome.index_dir).generations() == outcome.generations_before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="indexer/writer.py: a killed rebuild's half-built generation is only removed by "
-    "the next successful *rebuild*; incremental runs leave it on disk",
-)
 def test_next_run_removes_a_killed_rebuilds_generation(tmp_path: Path, disk_corpora) -> None:
     small, large = disk_corpora
     index_dir = tmp_path / "index"
