@@ -246,6 +246,17 @@ def place_ancestors(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def with_ancestors(paths: list[str]) -> list[str]:
+    """Every place and each of its ancestors once, in first-seen order: what a facet
+    counts (``["Vietnam/Da Nang"]`` -> ``["Vietnam", "Vietnam/Da Nang"]``)."""
+    out: list[str] = []
+    for path in paths:
+        for ancestor in place_ancestors(path):
+            if ancestor not in out:
+                out.append(ancestor)
+    return out
+
+
 def resolve_place(name: str) -> str | None:
     """A place given in a file's own metadata, as a canonical path, or None if unknown.
 

@@ -26,7 +26,7 @@ from whoosh import columns, fields
 from whoosh.analysis import RegexTokenizer
 
 from archive import Article
-from archive.places import place_ancestors
+from archive.places import with_ancestors
 from indexer.analysis import (
     VALUE_SEPARATOR,
     DirectPositions,
@@ -124,11 +124,7 @@ def parse_manifest(value: bytes) -> tuple[str, str, str]:
 def to_document(article: Article, file: str | Path) -> dict:
     """The Whoosh document for one Article read from ``file`` (an absolute path)."""
     searchable_body = "\n\n".join(part for part in (article.subtitle, article.body) if part)
-    places: list[str] = []
-    for path in article.places:
-        for ancestor in place_ancestors(path):
-            if ancestor not in places:
-                places.append(ancestor)
+    places = with_ancestors(article.places)
     day, tod = day_and_time(article.published)
     doc = {
         "id": article.id,

@@ -26,7 +26,7 @@ import threading
 import time
 
 from archive import Article
-from archive.places import place_ancestors
+from archive.places import with_ancestors
 from indexer.analysis import english_analyzer, is_english, plain_analyzer, site_analyzer
 from indexer.schema import day_and_time, key, stored_fields
 
@@ -109,11 +109,7 @@ def to_document(article: Article, file: str, seq: int) -> dict:
     """The Typesense document for one Article read from ``file``."""
     english = is_english(article.language)
     searchable_body = "\n\n".join(part for part in (article.subtitle, article.body) if part)
-    places: list[str] = []
-    for path in article.places:
-        for ancestor in place_ancestors(path):
-            if ancestor not in places:
-                places.append(ancestor)
+    places = with_ancestors(article.places)
     day, tod = day_and_time(article.published)
     sortkey = int(day) * 10000 + int(tod) if day else 0
     doc = stored_fields(article)
