@@ -23,12 +23,14 @@ ENGINES: dict[str, str] = {
     "sqlite": "bench.engine_sqlite:SqliteEngine",
     "tantivy": "bench.engine_tantivy:TantivyEngine",
     "whoosh": "bench.engine_whoosh:WhooshEngine",
+    "typesense": "bench.engine_typesense:TypesenseEngine",
 }
 LABELS = {
     "project": "newsarchive",
     "sqlite": "SQLite FTS5",
     "tantivy": "Tantivy",
     "whoosh": "plain Whoosh",
+    "typesense": "Typesense",
 }
 FACETS = ("tag", "place", "year")
 
@@ -59,6 +61,13 @@ class Engine(Protocol):
 def make_engine(name: str) -> Engine:
     module, cls = ENGINES[name].split(":")
     return getattr(importlib.import_module(module), cls)()
+
+
+def unavailable(name: str) -> str | None:
+    """Why an engine cannot run on this machine (a module's ``unavailable()``), or None."""
+    module = importlib.import_module(ENGINES[name].split(":")[0])
+    check = getattr(module, "unavailable", None)
+    return check() if check else None
 
 
 def facet_plan(q: BenchQuery) -> list[tuple[list[str], list[str], list[str]]]:

