@@ -9,7 +9,6 @@ import contextlib
 import csv
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,10 +23,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import chromium
+from chromium import make_driver, quit_driver  # noqa: F401  (re-exported for the tests)
+
 ROOT = Path(__file__).resolve().parents[2]
 NEWS_CSV = Path("news-articles") / "NewsArticles.csv"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 #: The CLI as users run it, by the interpreter running the tests (the venv's).
 ARCHIVE = [sys.executable, "-m", "newsarchive"]
 
@@ -240,37 +240,4 @@ def search_url(base: str, **params: object) -> str:
 
 
 def have_chromium() -> bool:
-    return CHROMIUM.exists() and CHROMEDRIVER.exists()
-
-
-def make_driver():
-    """Debian's Chromium, headless, with its console log kept (CSP reports)."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="newsarchive-reliability-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1000",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    driver.profile_dir = profile
-    return driver
-
-
-def quit_driver(driver) -> None:
-    driver.quit()
-    shutil.rmtree(driver.profile_dir, ignore_errors=True)
+    return chromium.available()
