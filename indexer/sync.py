@@ -113,9 +113,7 @@ def plan_paths(
     warnings = [f"{p}: no such file or folder" for p in roots if not p.exists()]
     # A dangling symlink is kept so that the reader reports it; a missing root is
     # already a warning above.
-    files = [
-        (path, root) for path, root in iter_files(roots) if path.exists() or path.is_symlink()
-    ]
+    files = [(path, root) for path, root in iter_files(roots) if path.exists() or path.is_symlink()]
 
     def sources() -> Sources:
         for path, root in files:
