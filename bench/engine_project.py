@@ -44,26 +44,30 @@ class ProjectEngine:
             self.archive = None
 
     def search(self, q: BenchQuery) -> Answer:
-        from indexer.api import Filters, SearchQuery
+        return search_archive(self.archive, q)
 
-        query = SearchQuery(
-            text=whoosh_text(q),
-            filters=Filters(tags=list(q.tags), places=list(q.places)),
-            page_size=10,
-            facets=True,
-            snippets=True,
-        )
-        result = self.archive.search(query)
-        facets = {
-            "tag": {fv.value: fv.count for fv in result.facets.get("tag", [])},
-            "place": {fv.value: fv.count for fv in result.facets.get("place", [])},
-            "year": {
-                fv.value: fv.count for fv in result.facets.get("date", []) if len(fv.value) == 4
-            },
-        }
-        return Answer(
-            total=result.total,
-            top=[hit.url for hit in result.hits],
-            snippets=[hit.snippet for hit in result.hits],
-            facets=facets,
-        )
+
+def search_archive(archive, q: BenchQuery) -> Answer:
+    """One workload search through the project's search API (either backend): top 10
+    with snippets and the tag, place and year counts."""
+    from indexer.api import Filters, SearchQuery
+
+    query = SearchQuery(
+        text=whoosh_text(q),
+        filters=Filters(tags=list(q.tags), places=list(q.places)),
+        page_size=10,
+        facets=True,
+        snippets=True,
+    )
+    result = archive.search(query)
+    facets = {
+        "tag": {fv.value: fv.count for fv in result.facets.get("tag", [])},
+        "place": {fv.value: fv.count for fv in result.facets.get("place", [])},
+        "year": {fv.value: fv.count for fv in result.facets.get("date", []) if len(fv.value) == 4},
+    }
+    return Answer(
+        total=result.total,
+        top=[hit.url for hit in result.hits],
+        snippets=[hit.snippet for hit in result.hits],
+        facets=facets,
+    )

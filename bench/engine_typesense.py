@@ -32,8 +32,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from bench.engine_project import search_archive
 from bench.engines import Answer
-from bench.queries import BenchQuery, whoosh_text
+from bench.queries import BenchQuery
 
 #: How long a node may take to start, or to load its data back into RAM.
 START_TIMEOUT = 600.0
@@ -290,29 +291,7 @@ class TypesenseEngine:
             self.server = None
 
     def search(self, q: BenchQuery) -> Answer:
-        from indexer.api import Filters, SearchQuery
-
-        query = SearchQuery(
-            text=whoosh_text(q),
-            filters=Filters(tags=list(q.tags), places=list(q.places)),
-            page_size=10,
-            facets=True,
-            snippets=True,
-        )
-        result = self.archive.search(query)
-        facets = {
-            "tag": {fv.value: fv.count for fv in result.facets.get("tag", [])},
-            "place": {fv.value: fv.count for fv in result.facets.get("place", [])},
-            "year": {
-                fv.value: fv.count for fv in result.facets.get("date", []) if len(fv.value) == 4
-            },
-        }
-        return Answer(
-            total=result.total,
-            top=[hit.url for hit in result.hits],
-            snippets=[hit.snippet for hit in result.hits],
-            facets=facets,
-        )
+        return search_archive(self.archive, q)
 
 
 def data_size(index_dir: Path) -> int:
