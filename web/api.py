@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from archive.article import Article
 from web.openapi import openapi_document
-from web.pages import ARTICLE_ID, archive, settings
+from web.pages import archive, find_article, settings
 from web.state import SearchState
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -52,12 +52,7 @@ def search():
 
 @bp.get("/article/<article_id>")
 def article(article_id: str):
-    if not ARTICLE_ID.match(article_id):
-        abort(404)
-    found = archive().get(article_id)
-    if found is None:
-        abort(404)
-    return jsonify(article_to_dict(found))
+    return jsonify(article_to_dict(find_article(article_id)))
 
 
 @bp.get("/stats")

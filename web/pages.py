@@ -7,7 +7,7 @@ import re
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 
-from archive.article import clean_line
+from archive.article import Article, clean_line
 from indexer.api import QueryError
 from web import views
 from web.security import is_embed_request
@@ -65,13 +65,20 @@ def _search_error(state: SearchState, message: str):
     return render_template("search.html", state=state, error=message, total=None), 400
 
 
-@bp.get("/article/<article_id>")
-def article(article_id: str):
+def find_article(article_id: str) -> Article:
+    """The article with this id, or a 404; an id that cannot be one (``../``, a
+    100 KB string) is refused before the index is asked."""
     if not ARTICLE_ID.match(article_id):
         abort(404)
     found = archive().get(article_id)
     if found is None:
         abort(404)
+    return found
+
+
+@bp.get("/article/<article_id>")
+def article(article_id: str):
+    found = find_article(article_id)
     urls: UrlBuilder = g.get("urls") or UrlBuilder(embed=is_embed_request(request))
     try:
         similar = archive().more_like_this(article_id, limit=MORE_LIKE_THIS)

@@ -121,20 +121,24 @@ class SearchState:
         """The search API's query for this state."""
         return SearchQuery(
             text=self.text,
-            filters=Filters(
-                tags=list(self.tags),
-                places=list(self.places),
-                sites=list(self.sites),
-                languages=list(self.languages),
-                dates=list(self.dates),
-                date_from=self.date_from,
-                date_to=self.date_to,
-            ),
+            filters=self.to_filters(),
             sort=self.sort,  # type: ignore[arg-type]  # validated against SORTS
             page=self.page,
             page_size=self.size or default_size,
             facets=facets,
             snippets=snippets,
+        )
+
+    def to_filters(self) -> Filters:
+        """The search API's filters for this state."""
+        return Filters(
+            tags=list(self.tags),
+            places=list(self.places),
+            sites=list(self.sites),
+            languages=list(self.languages),
+            dates=list(self.dates),
+            date_from=self.date_from,
+            date_to=self.date_to,
         )
 
     # -- changed copies (always back to page 1 when the result set changes) ----------
@@ -143,15 +147,7 @@ class SearchState:
         return dataclasses.replace(self, **changes)
 
     def has_filters(self) -> bool:
-        return bool(
-            self.tags
-            or self.places
-            or self.sites
-            or self.languages
-            or self.dates
-            or self.date_from
-            or self.date_to
-        )
+        return not self.to_filters().is_empty()
 
     def is_selected(self, param: str, value: str) -> bool:
         return value in getattr(self, FILTER_PARAMS[param])
