@@ -35,8 +35,8 @@ from whoosh.writing import SegmentWriter
 
 from archive import Article
 from indexer.facets import deleted_docs
-from indexer.layout import IndexLocked, Layout, Pointer
-from indexer.schema import build_schema, parse_manifest, to_document
+from indexer.layout import IndexLocked, IndexOutdated, Layout, Pointer
+from indexer.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
 from indexer.spelling import article_words, write_words
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress, plan_articles, plan_paths
 
@@ -395,6 +395,9 @@ def _run(
             # With the lock held, any generation but the live one and the one before it
             # is what a killed or failed rebuild left behind: free its space now.
             layout.remove_stale_generations({pointer.generation, pointer.previous} - {None})
+            if not rebuild and pointer.schema != SCHEMA_VERSION:
+                # Adding to it would mix two analyses in one index.
+                raise IndexOutdated(layout.root, pointer.schema, SCHEMA_VERSION)
         fresh = rebuild or pointer is None
         if fresh:
             generation = layout.new_generation()
@@ -434,10 +437,12 @@ def _run(
             write_words(layout.generation_dir(generation), sink.words, merge=not fresh)
         if fresh:
             previous = pointer.generation if pointer else None
-            layout.write_pointer(Pointer(generation, previous, 0))
+            layout.write_pointer(Pointer(generation, previous, 0, SCHEMA_VERSION))
             layout.remove_stale_generations({generation} | ({previous} if previous else set()))
         elif changed:
-            layout.write_pointer(Pointer(generation, pointer.previous, pointer.commit + 1))
+            layout.write_pointer(
+                Pointer(generation, pointer.previous, pointer.commit + 1, pointer.schema)
+            )
     report.seconds = time.monotonic() - started
     return report
 
