@@ -88,21 +88,29 @@ def machine() -> dict:
 
 
 def _revision() -> str:
-    """The project's commit (read-only ``git rev-parse``); uncommitted edits in the
-    working tree are measured too, so say so."""
+    """The project's commit (read-only ``git``), marked when tracked files other than
+    RESULTS.md have uncommitted edits: those are measured too."""
     import subprocess
 
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args],
             capture_output=True,
             text=True,
             timeout=10,
             cwd=Path(__file__).resolve().parent.parent,
         ).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        edited = git(
+            "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"
+        )
     except (OSError, subprocess.SubprocessError):
-        head = ""
-    return f"{head} (+ working tree)" if head else "?"
+        return "?"
+    if not head:
+        return "?"
+    return f"{head} (+ uncommitted edits)" if edited else head
 
 
 def versions() -> dict:
