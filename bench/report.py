@@ -60,13 +60,20 @@ class Report:
     #: engine -> number of queries timed in one round only (slower than 1 s)
     slow: dict[str, int] = field(default_factory=dict)
     run_seconds: float = 0.0
+    #: Only the indexing was run (``--index-only``): a section of its own.
+    index_only: bool = False
+
+    @property
+    def section(self) -> str:
+        return f"{self.size}-indexing" if self.index_only else self.size
 
     # --- sections -----------------------------------------------------------------
 
     def markdown(self) -> str:
         m = self.machine
+        title = f"{self.size}, indexing only" if self.index_only else self.size
         parts = [
-            f"## {self.size}: {self.corpus.get('articles', 0):,} articles",
+            f"## {title}: {self.corpus.get('articles', 0):,} articles",
             "",
             f"- command: `{self.command}` (whole run {self.run_seconds / 60:.1f} min)",
             f"- date: {self.date}",
@@ -84,9 +91,13 @@ class Report:
                 else ""
             ),
         ]
+        if self.index_only:
+            parts.pop()  # no searches were timed
         if self.failures:
             parts += ["", "**Failures:** " + "; ".join(self.failures)]
         parts += ["", "### Indexing", "", self.indexing_table()]
+        if self.index_only:
+            return "\n".join([*parts, "", self.targets()]).rstrip() + "\n"
         parts += ["", "### Agreement (checked before timing)", "", self.agreement_table()]
         parts += ["", "### Search latency, ms (median / p95), facets and 10 snippets", ""]
         parts += [self.latency_table()]
@@ -296,7 +307,7 @@ class Report:
     # --- RESULTS.md -------------------------------------------------------------------
 
     def write_section(self, path: Path) -> None:
-        start, end = f"<!-- bench:{self.size} -->", f"<!-- /bench:{self.size} -->"
+        start, end = f"<!-- bench:{self.section} -->", f"<!-- /bench:{self.section} -->"
         block = f"{start}\n{self.markdown()}{end}"
         text = path.read_text() if path.exists() else _HEADER
         pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
@@ -309,6 +320,12 @@ class Report:
                 for s in SIZE_ORDER[SIZE_ORDER.index(self.size) + 1 :]
                 if f"<!-- bench:{s} -->" in text
             ]
+            if self.index_only:  # right after its size's own section, if there is one
+                own_end = f"<!-- /bench:{self.size} -->"
+                if own_end in text:
+                    text = text.replace(own_end, own_end + "\n\n" + block, 1)
+                    path.write_text(text)
+                    return
             if later:
                 marker = f"<!-- bench:{later[0]} -->"
                 text = text.replace(marker, block + "\n\n" + marker, 1)

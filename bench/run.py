@@ -52,6 +52,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=None, help="timed passes over the workload")
     p.add_argument("--skip-index", action="store_true", help="reuse the indexes of a former run")
     p.add_argument("--no-web", action="store_true", help="skip the web load test")
+    p.add_argument(
+        "--index-only",
+        action="store_true",
+        help="stop after indexing; the tables go to their own section (SIZE-indexing)",
+    )
     p.add_argument("--web-clients", type=int, default=16)
     p.add_argument("--web-seconds", type=float, default=30.0)
     p.add_argument(
@@ -83,21 +88,29 @@ def machine() -> dict:
 
 
 def _revision() -> str:
-    """The project's commit (read-only ``git rev-parse``); uncommitted edits in the
-    working tree are measured too, so say so."""
+    """The project's commit (read-only ``git``), marked when tracked files other than
+    RESULTS.md have uncommitted edits: those are measured too."""
     import subprocess
 
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args],
             capture_output=True,
             text=True,
             timeout=10,
             cwd=Path(__file__).resolve().parent.parent,
         ).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        edited = git(
+            "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"
+        )
     except (OSError, subprocess.SubprocessError):
-        head = ""
-    return f"{head} (+ working tree)" if head else "?"
+        return "?"
+    if not head:
+        return "?"
+    return f"{head} (+ uncommitted edits)" if edited else head
 
 
 def versions() -> dict:
@@ -195,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=machine(),
         versions=versions(),
         rounds=rounds,
+        index_only=args.index_only,
     )
 
     log(f"== corpus {args.size}")
@@ -223,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - one broken engine must not hide the rest
             log(f"  {name} FAILED: {exc}")
             report.failures.append(f"{name} indexing: {str(exc).splitlines()[0]}")
+
+    if args.index_only:
+        return _finish(report, args, started)
 
     queries = load_queries()
     log(f"== searching: {len(queries)} queries from {QUERIES_FILE.name}")
@@ -294,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             report.failures.append(f"web: {exc}")
 
+    return _finish(report, args, started)
+
+
+def _finish(report: Report, args: argparse.Namespace, started: float) -> int:
     report.run_seconds = time.perf_counter() - started
     text = report.markdown()
     print()

@@ -14,7 +14,7 @@ from indexer.api import (
     SearchQuery,
     SearchResult,
 )
-from indexer.layout import IndexLocked, IndexMissing
+from indexer.layout import IndexLocked, IndexMissing, IndexOutdated
 from indexer.search import Archive, IndexStats, open_index
 from indexer.writer import IndexReport, Progress, index_articles, index_paths
 
@@ -27,6 +27,7 @@ __all__ = [
     "Hit",
     "IndexLocked",
     "IndexMissing",
+    "IndexOutdated",
     "IndexReport",
     "IndexStats",
     "Progress",

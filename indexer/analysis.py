@@ -276,6 +276,22 @@ class DirectPositions(formats.Positions):
         for term, found in positions.items():
             yield term, len(found), float(len(found)) * boost, encode(found)
 
+    def encode(self, poslist):
+        # Most words occur once in a field, at one of a few hundred positions: those
+        # encodings repeat, so they are made once (the bytes are Whoosh's).
+        if len(poslist) == 1:
+            encoded = _ONE_POSITION.get(poslist[0])
+            if encoded is None:
+                encoded = super().encode(poslist)
+                if poslist[0] < _ONE_POSITION_LIMIT:
+                    _ONE_POSITION[poslist[0]] = encoded
+            return encoded
+        return super().encode(poslist)
+
+
+_ONE_POSITION: dict[int, bytes] = {}
+_ONE_POSITION_LIMIT = 10_000
+
 
 def _direct_terms(analyzer):
     """``(word pattern, word -> term or None)`` for this module's two pipelines, else

@@ -1,7 +1,8 @@
 """The index directory: generations, an atomically replaced pointer, and the writer lock.
 
     INDEX_DIR/
-      CURRENT        {"generation": "gen-000003", "previous": "gen-000002", "commit": 7}
+      CURRENT        {"generation": "gen-000003", "previous": "gen-000002", "commit": 7,
+                      "schema": 1}
       write.lock     holds the writing process's pid while it is locked
       gen-000002/    the previous generation, kept for searchers still open on it
       gen-000003/    a Whoosh index: the live one
@@ -50,11 +51,30 @@ class IndexLocked(RuntimeError):
         super().__init__(f"index is being written by {who}")
 
 
+class IndexOutdated(RuntimeError):
+    """The live generation was written in another index format; only a rebuild helps.
+
+    Whoosh stores the analyser classes of a schema, not what they did when the index
+    was written, so an index from another version of the analysis would open and then
+    quietly miss matches: refusing it with what to do is the honest answer."""
+
+    def __init__(self, root: Path, found: int, expected: int):
+        self.found, self.expected = found, expected
+        super().__init__(
+            f"the index in {root} was written in index format {found} and this version "
+            f"of newsarchive uses format {expected}: rebuild it with "
+            "`archive index --rebuild PATH...`"
+        )
+
+
 @dataclass(frozen=True)
 class Pointer:
     generation: str
     previous: str | None = None
     commit: int = 0
+    #: The index format (``indexer.schema.SCHEMA_VERSION``) the generation was written
+    #: in; pointers from before it was recorded hold format 1.
+    schema: int = 1
 
 
 class Layout:
@@ -83,7 +103,9 @@ class Layout:
         name = data.get("generation", "")
         if not _GENERATION.match(name) or not self.generation_dir(name).is_dir():
             raise IndexMissing(f"the index pointer {self.pointer_path} names no index ({name!r})")
-        return Pointer(name, data.get("previous"), int(data.get("commit", 0)))
+        return Pointer(
+            name, data.get("previous"), int(data.get("commit", 0)), int(data.get("schema", 1))
+        )
 
     def pointer_signature(self) -> tuple[int, int, int] | None:
         """A cheap fingerprint of the pointer file: changes on every write (new inode)."""
@@ -99,6 +121,7 @@ class Layout:
             "generation": pointer.generation,
             "previous": pointer.previous,
             "commit": pointer.commit,
+            "schema": pointer.schema,
         }
         tmp = self.root / f".{POINTER}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:

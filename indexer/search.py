@@ -47,10 +47,10 @@ from indexer.facets import (
     facet_counts,
     filter_masks,
 )
-from indexer.layout import IndexMissing, Layout
+from indexer.layout import IndexMissing, IndexOutdated, Layout
 from indexer.postings import ScoringIndex, Unsupported, evaluate
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
-from indexer.schema import parse_published, to_article
+from indexer.schema import SCHEMA_VERSION, parse_published, to_article
 from indexer.snippets import snippet, terms_for_snippets
 from indexer.spelling import WordCorrector, read_words
 
@@ -102,6 +102,8 @@ class _Snapshot:
         pointer = layout.read_pointer()
         if pointer is None:
             raise IndexMissing(f"no index in {layout.root}: build one with `archive index PATH...`")
+        if pointer.schema != SCHEMA_VERSION:
+            raise IndexOutdated(layout.root, pointer.schema, SCHEMA_VERSION)
         self.signature = signature
         self.generation = pointer.generation
         self.lock = threading.RLock()

@@ -17,6 +17,7 @@ only the order of tied hits follows the new document numbers.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import pickle
 import queue
@@ -27,16 +28,18 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import groupby, islice
+from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from archive import Article
 from indexer.facets import deleted_docs
-from indexer.layout import IndexLocked, Layout, Pointer
-from indexer.schema import build_schema, parse_manifest, to_document
+from indexer.layout import IndexLocked, IndexOutdated, Layout, Pointer
+from indexer.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
 from indexer.spelling import article_words, write_words
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress, plan_articles, plan_paths
 
@@ -48,6 +51,11 @@ WORKER_LIMIT_MB = 256
 CHUNK_ARTICLES = 200
 #: At most this many worker processes (one per usable core below that).
 MAX_WORKERS = 4
+#: A word's postings are zlib-compressed when it has at least this many in a segment;
+#: shorter lists gain nothing from it (a one-posting block even grows).
+COMPRESS_POSTINGS = 16
+#: Postings per marshal call when the posting pool spills a run to disk.
+RUN_CHUNK = 4096
 
 __all__ = ["IndexLocked", "IndexReport", "Progress", "index_articles", "index_paths"]
 
@@ -83,23 +91,110 @@ def index_articles(
 
 
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's SegmentWriter, with the field lengths read once per field when the
-    segment is flushed.
+    """Whoosh's SegmentWriter, with three costs of writing a large segment cut:
 
-    Writing the postings asks for the document's field length once per *posting*
-    (for the term's min/max length statistics), and each ask decodes one byte through
-    three layers of column readers: measured, 25% of the flush. The answers are the
-    same, from a list.
+    - Writing the postings asks for the document's field length once per *posting*
+      (for the term's min/max length statistics), and each ask decodes one byte
+      through three layers of column readers (measured: 25% of the flush). The same
+      answers come from one list per field (:class:`_FieldLengths`).
+    - The posting pool spills sorted runs to disk once it holds ``limitmb``, one
+      ``marshal`` call per posting each way; :class:`_PostingPool` spills in chunks.
+    - Every block of postings was zlib-compressed, even the one-posting blocks of rare
+      words, where compression costs most of the block's time and saves nothing;
+      :func:`_add_postings_by_term` compresses the blocks of common words only.
     """
+
+    def __init__(self, ix, *args, **kwargs):
+        super().__init__(ix, *args, **kwargs)
+        limitmb = kwargs.get("limitmb", 128)
+        self.pool = _PostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def _flush_segment(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         lengths = _FieldLengths(pdr) if pdr else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        postings = self.pool.iter_postings()
+        if type(self.fieldwriter) is whoosh3.W3FieldWriter:
+            _add_postings_by_term(self.fieldwriter, self.schema, lengths, postings)
+        else:
+            self.fieldwriter.add_postings(self.schema, lengths, postings)
         self.fieldwriter.close()
         if pdr:
             pdr.close()
+
+
+def _add_postings_by_term(fieldwriter, schema, lengths, postings) -> None:
+    """``FieldWriter.add_postings`` for Whoosh 3 segments, a term at a time.
+
+    Whoosh's loop makes a checked method call per posting; this fills each block of a
+    term's posting list in one step and leaves the block writing (and so the bytes on
+    disk: a test compares them) to Whoosh. ``postings`` are sorted
+    ``(field, term bytes, docnum, weight, value)``; docnum -1 marks spelling words,
+    which Whoosh 3 no longer stores.
+    """
+    field_length = lengths.doc_field_length if lengths else None
+    compression = fieldwriter._codec._compression
+    current_field = None
+    for (fieldname, btext), group in groupby(postings, key=_FIELD_AND_TERM):
+        if fieldname != current_field:
+            if current_field is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            current_field = fieldname
+        rows = [row for row in group if row[2] != -1]
+        if not rows:
+            continue
+        fieldwriter.start_term(btext)
+        block = fieldwriter._postwriter
+        block._compression = compression if len(rows) >= COMPRESS_POSTINGS else 0
+        limit = block._blocklimit
+        for start in range(0, len(rows), limit):
+            if block._ids:  # the previous block is full: Whoosh writes it on the next add
+                block._write_block()
+            part = rows[start : start + limit]
+            block._ids.extend([row[2] for row in part])
+            weights = [row[3] for row in part]
+            block._weights.extend(weights)
+            block._maxweight = max(block._maxweight, *weights)
+            block._values.extend([row[4] for row in part if row[4]])
+            if field_length is not None:
+                found = [n for n in (field_length(row[2], fieldname) for row in part) if n]
+                if found:
+                    low = min(found)
+                    if block._minlength is None or low < block._minlength:
+                        block._minlength = low
+                    block._maxlength = max(block._maxlength, *found)
+        fieldwriter.finish_term()
+    if current_field is not None:
+        fieldwriter.finish_field()
+
+
+_FIELD_AND_TERM = itemgetter(0, 1)
+
+
+class _PostingPool(PostingPool):
+    """Whoosh's external sort of postings, reading and writing its runs in chunks of
+    :data:`RUN_CHUNK` postings (one ``marshal`` call each) instead of one by one. The
+    sort order, the run files' lifetime and the merge are Whoosh's."""
+
+    def _write_run(self, f, items):
+        items = iter(items)
+        while chunk := list(islice(items, RUN_CHUNK)):
+            marshal.dump(chunk, f, 2)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = marshal.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
 
 
 class _FieldLengths:
@@ -395,6 +490,9 @@ def _run(
             # With the lock held, any generation but the live one and the one before it
             # is what a killed or failed rebuild left behind: free its space now.
             layout.remove_stale_generations({pointer.generation, pointer.previous} - {None})
+            if not rebuild and pointer.schema != SCHEMA_VERSION:
+                # Adding to it would mix two analyses in one index.
+                raise IndexOutdated(layout.root, pointer.schema, SCHEMA_VERSION)
         fresh = rebuild or pointer is None
         if fresh:
             generation = layout.new_generation()
@@ -434,10 +532,12 @@ def _run(
             write_words(layout.generation_dir(generation), sink.words, merge=not fresh)
         if fresh:
             previous = pointer.generation if pointer else None
-            layout.write_pointer(Pointer(generation, previous, 0))
+            layout.write_pointer(Pointer(generation, previous, 0, SCHEMA_VERSION))
             layout.remove_stale_generations({generation} | ({previous} if previous else set()))
         elif changed:
-            layout.write_pointer(Pointer(generation, pointer.previous, pointer.commit + 1))
+            layout.write_pointer(
+                Pointer(generation, pointer.previous, pointer.commit + 1, pointer.schema)
+            )
     report.seconds = time.monotonic() - started
     return report
 

@@ -48,13 +48,13 @@ def _backend():
 
 
 def _open(index_dir: Path | None):
-    from indexer import IndexMissing
+    from indexer import IndexMissing, IndexOutdated
     from indexer.backends import open_archive
 
     path = resolve_index_dir(index_dir)
     try:
         return open_archive(_backend(), path)
-    except IndexMissing as exc:
+    except (IndexMissing, IndexOutdated) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -118,7 +118,7 @@ def index(
       archive index --rebuild ~/news /mnt/archive/2016.csv
       archive index --map title=Headline --map body=Story export.csv
     """
-    from indexer import IndexLocked
+    from indexer import IndexLocked, IndexOutdated
     from indexer.backends import BackendUnavailable, index_into
 
     field_map = {}
@@ -141,7 +141,7 @@ def index(
             dayfirst=dayfirst,
             progress=progress,
         )
-    except (IndexLocked, BackendUnavailable) as exc:
+    except (IndexLocked, IndexOutdated, BackendUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         # A full disk or a file-size limit: the run is cancelled, the live index intact.

@@ -12,7 +12,7 @@ import logging
 import threading
 from pathlib import Path
 
-from indexer import IndexMissing
+from indexer import IndexMissing, IndexOutdated
 from indexer.backends import BackendConfig, open_archive
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,13 @@ log = logging.getLogger(__name__)
 
 class IndexUnavailable(Exception):
     """No usable index; the message is fit to show users (HTTP 503)."""
+
+
+#: What users see for an index in another format (the log has the path and versions).
+OUTDATED = (
+    "The search index was built by another version of newsarchive. Rebuild it on the "
+    "server with `archive index --rebuild <folder>`; this page works as soon as it is done."
+)
 
 
 class IndexHolder:
@@ -56,6 +63,9 @@ class IndexHolder:
                 "The archive has no search index yet. Run `archive index <folder>` on "
                 "the server to build it; this page works as soon as it is done."
             ) from exc
+        except IndexOutdated as exc:
+            log.warning("%s", exc)
+            raise IndexUnavailable(OUTDATED) from exc
         except Exception as exc:  # noqa: BLE001 - a damaged index must not become a traceback
             log.exception("cannot open the index at %s", self.index_dir)
             raise IndexUnavailable(

@@ -9,9 +9,10 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from indexer import IndexOutdated
 from indexer.api import QueryError
 from indexer.backends import BackendUnavailable
-from web.backend import IndexUnavailable
+from web.backend import OUTDATED, IndexUnavailable
 from web.state import ParamError
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(IndexUnavailable)
     def _unavailable(exc: IndexUnavailable):
         return error_response(503, "The archive is not ready", str(exc), {"Retry-After": "60"})
+
+    @app.errorhandler(IndexOutdated)
+    def _outdated(exc: IndexOutdated):
+        # A running server that meets an index rebuilt by another version.
+        log.warning("%s", exc)
+        return error_response(503, "The archive is not ready", OUTDATED, {"Retry-After": "60"})
 
     @app.errorhandler(BackendUnavailable)
     def _backend_down(exc: BackendUnavailable):

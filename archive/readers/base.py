@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from archive.article import (
@@ -47,8 +48,9 @@ class ReadContext:
     #: Numeric dates day-first (``03/10/2024`` is 3 October)? None: the reader decides.
     dayfirst: bool | None = None
 
-    @property
+    @cached_property
     def relpath(self) -> str:
+        # Cached: a records file asks once per record, and resolving costs syscalls.
         return relative_path(self.path, self.root)
 
 

@@ -1,0 +1,115 @@
+"""The project's segment writer stores the same postings as Whoosh's own.
+
+indexer.writer replaces three parts of Whoosh's SegmentWriter for speed (the field
+lengths, the spilled runs of the posting pool, the posting loop with compression for
+common words only). Searching reads what Whoosh wrote, so every term's postings and
+statistics must come out as Whoosh's own writer makes them, spilled or not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh import formats
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from archive import Article, read
+from indexer import writer as project_writer
+from indexer.analysis import DirectPositions, english_analyzer, plain_analyzer, site_analyzer
+from indexer.schema import build_schema, to_document
+
+
+@pytest.fixture(scope="module")
+def articles(demo: Path) -> list[Article]:
+    found = []
+    for path in sorted(demo.rglob("*")):
+        if path.is_file():
+            found.extend(a for a in read(path, root=demo) if isinstance(a, Article))
+    assert len(found) > 300
+    return found
+
+
+def write_segment(folder: Path, writer_class, articles: list[Article], **options):
+    folder.mkdir()
+    ix = whoosh_index.create_in(folder, build_schema())
+    writer = writer_class(ix, **options)
+    for article in articles:
+        writer.add_document(**to_document(article, "demo"))
+    writer.commit()
+    return whoosh_index.open_dir(folder)
+
+
+def postings_of(ix) -> dict:
+    """Every term's statistics and postings (ids, weights, decoded values)."""
+    out = {}
+    with ix.reader() as reader:
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            stats = (
+                info.doc_frequency(),
+                info.weight(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+                info.min_id(),
+                info.max_id(),
+            )
+            matcher = reader.postings(fieldname, text)
+            rows = []
+            while matcher.is_active():
+                rows.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            out[fieldname, text] = (stats, rows)
+    return out
+
+
+@pytest.mark.parametrize("limitmb", [256, 1], ids=["in memory", "spilled runs"])
+def test_the_same_postings_as_whooshs_own_writer(tmp_path: Path, articles, limitmb) -> None:
+    if limitmb == 1:
+        # About 6,000 postings per run: several runs, several chunks per run.
+        assert project_writer.RUN_CHUNK < 6_000
+    stock = postings_of(write_segment(tmp_path / "stock", SegmentWriter, articles))
+    ours_ix = write_segment(
+        tmp_path / "ours", project_writer._SegmentWriter, articles, limitmb=limitmb
+    )
+    ours = postings_of(ours_ix)
+    assert ours.keys() == stock.keys()
+    different = [key for key in stock if ours[key] != stock[key]]
+    assert not different, different[:5]
+    # Long posting lists span several blocks: the block boundaries were exercised.
+    assert max(len(rows) for _stats, rows in ours.values()) > 128
+
+
+def test_only_common_words_are_compressed(tmp_path: Path, articles) -> None:
+    ix = write_segment(tmp_path / "ours", project_writer._SegmentWriter, articles)
+    seen = {True: 0, False: 0}
+    with ix.reader() as reader:
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            if info.is_inlined():
+                continue
+            matcher = reader.postings(fieldname, text)
+            compressed = bool(matcher._compression)
+            assert compressed == (info.doc_frequency() >= project_writer.COMPRESS_POSTINGS)
+            seen[compressed] += 1
+    assert seen[True] and seen[False]
+
+
+def test_direct_positions_give_whooshs_postings(articles) -> None:
+    """DirectPositions analyses without a token stream; Whoosh's Positions format with
+    the same analyzer is the reference, term by term, encodings included."""
+    direct, reference = DirectPositions(), formats.Positions()
+    analyzers = [english_analyzer(), plain_analyzer(), site_analyzer()]
+    checked = 0
+    for article in articles:
+        # Two values in one field (as tags are stored) must leave the same gap.
+        texts = [article.title, article.body, "\x1e".join(article.tags + article.places)]
+        for text in texts:
+            for analyzer in analyzers:
+                ours = sorted(direct.word_values(text, analyzer))
+                theirs = sorted(reference.word_values(text, analyzer))
+                assert ours == theirs, (article.source_path, text[:60])
+                checked += len(ours)
+    assert checked > 100_000
