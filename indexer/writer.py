@@ -127,8 +127,9 @@ def _add_postings_by_term(fieldwriter, schema, lengths, postings) -> None:
     """``FieldWriter.add_postings`` for Whoosh 3 segments, a term at a time.
 
     Whoosh's loop makes a checked method call per posting; this fills each block of a
-    term's posting list in one step and leaves the block writing (and so the bytes on
-    disk: a test compares them) to Whoosh. ``postings`` are sorted
+    term's posting list in one step and leaves the block format to Whoosh's own
+    ``_write_block`` (tests/test_writer_postings.py compares every term's postings and
+    statistics with Whoosh's own writer). ``postings`` are sorted
     ``(field, term bytes, docnum, weight, value)``; docnum -1 marks spelling words,
     which Whoosh 3 no longer stores.
     """
