@@ -54,6 +54,10 @@ def _archive_command() -> list[str]:
     return [sys.executable, "-c", "from newsarchive.cli import main; main()"]
 
 
+#: How long the server may take to answer its first search.
+STARTUP_SECONDS = 300
+
+
 def start_server(index_dir: Path, log_path: Path, threads: int | None = None) -> tuple:
     port = _free_port()
     cmd = [*_archive_command(), "serve", "--index-dir", str(index_dir), "--host", HOST]
@@ -62,12 +66,13 @@ def start_server(index_dir: Path, log_path: Path, threads: int | None = None) ->
         cmd += ["--threads", str(threads)]
     log = log_path.open("w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    # The first search opens the index and reads its facet columns: seconds at 1M.
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"archive serve exited ({proc.returncode}); see {log_path}")
         try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn = http.client.HTTPConnection(HOST, port, timeout=STARTUP_SECONDS)
             conn.request("GET", "/api/search?q=news")
             status = conn.getresponse().status
             conn.close()
@@ -76,7 +81,7 @@ def start_server(index_dir: Path, log_path: Path, threads: int | None = None) ->
         except OSError:
             time.sleep(0.2)
     stop_server(proc)
-    raise RuntimeError(f"archive serve did not answer within 60 s; see {log_path}")
+    raise RuntimeError(f"archive serve did not answer within {STARTUP_SECONDS} s; see {log_path}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
