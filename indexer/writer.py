@@ -525,7 +525,7 @@ def _run(
                 with contextlib.suppress(Exception):
                     sink.cancel()
                 raise
-            report.articles = ix.doc_count()
+            report.articles = _live_articles(ix)
         except BaseException:
             if fresh:
                 # A rebuild that failed is never pointed to: give its space back.
@@ -546,6 +546,13 @@ def _run(
             )
     report.seconds = time.monotonic() - started
     return report
+
+
+def _live_articles(ix) -> int:
+    """The live documents, counted from the TOC's segments. ``ix.doc_count()`` opens a
+    reader, and Whoosh's reader copies each compound segment's postings file into
+    memory (``BufferFile`` over ``BytesIO``): 6 GB at 1M articles, just to count."""
+    return sum(segment.doc_count() for segment in ix._segments())
 
 
 def _manifest(ix) -> Manifest:
