@@ -37,7 +37,6 @@ from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool, SegmentWriter
 
 from archive import Article
-from indexer.facets import deleted_docs
 from indexer.layout import IndexLocked, IndexOutdated, Layout, Pointer
 from indexer.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
 from indexer.spelling import article_words, write_words
@@ -556,17 +555,27 @@ def _live_articles(ix) -> int:
 
 
 def _manifest(ix) -> Manifest:
-    """``{article id: (content hash, file)}`` for every live article, from the column."""
+    """``{article id: (content hash, file)}`` for every live article, from the column.
+
+    Read segment by segment through per-document readers only: a full reader would
+    first copy every postings file into memory (see :func:`_live_articles`)."""
     out: Manifest = {}
-    with ix.reader() as reader:
-        for leaf, _offset in reader.leaf_readers():
-            if not leaf.has_column("manifest"):
+    column_type = ix.schema["manifest"].column_type
+    for segment in ix._segments():
+        compound = segment.is_compound()
+        storage = segment.open_compound_file(ix.storage) if compound else ix.storage
+        perdoc = segment.codec().per_document_reader(storage, segment)
+        try:
+            if not perdoc.has_column("manifest"):
                 continue
-            column = leaf.column_reader("manifest")
-            deleted = deleted_docs(leaf)
-            for docnum in range(leaf.doc_count_all()):
-                if docnum in deleted:
+            column = perdoc.column_reader("manifest", column_type)
+            for docnum in range(perdoc.doc_count_all()):
+                if segment.is_deleted(docnum):
                     continue
                 article_id, content_hash, file = parse_manifest(column[docnum])
                 out[article_id] = (content_hash, file)
+        finally:
+            perdoc.close()
+            if compound:
+                storage.close()
     return out
