@@ -22,7 +22,7 @@ class ProjectEngine:
         self.archive = None
 
     def build(self, corpus: Path, index_dir: Path) -> dict:
-        from indexer import index_paths
+        from indexer.whoosh import index_paths
 
         report = index_paths(index_dir, [corpus], rebuild=True)
         problems = [str(p) for p in report.problems]
@@ -34,7 +34,7 @@ class ProjectEngine:
         }
 
     def open(self, index_dir: Path) -> None:
-        from indexer import open_index
+        from indexer.whoosh import open_index
 
         self.archive = open_index(index_dir)
 

@@ -1,9 +1,9 @@
 """The project on Typesense: the same archive API, served by a Typesense node.
 
 A peer of :mod:`bench.engine_project`, through the project's own backend selection
-(:mod:`indexer.backends`), not through Typesense directly: indexing is ``index_into``
+(:mod:`indexer.backends`), not through Typesense directly: indexing is ``index_paths``
 over the corpus JSONL (the project's reader, normalisation and text analysis, then the
-import endpoint in batches), a search is ``open_archive(config).search(SearchQuery(...))``
+import endpoint in batches), a search is ``engine.open().search(SearchQuery(...))``
 with facets and snippets on, so what is measured is what ``archive index`` and
 ``archive serve`` do with ``ARCHIVE_BACKEND=typesense``.
 
@@ -211,12 +211,11 @@ class TypesenseServer:
         return 0
 
     def config(self):
-        """The project's backend settings for this server."""
-        from indexer.backends import BackendConfig
+        """The project's Typesense engine for this server."""
+        from indexer.typesense import Connection
+        from indexer.typesense import TypesenseEngine as ProjectEngine
 
-        return BackendConfig(
-            kind="typesense", nodes=(self.url,), api_key=self.api_key, collection=COLLECTION
-        )
+        return ProjectEngine(Connection((self.url,), self.api_key, COLLECTION))
 
     def stop(self) -> None:
         """SIGTERM (a clean shutdown flushes its store), SIGKILL if it hangs."""
@@ -250,11 +249,11 @@ class TypesenseEngine:
         self.archive = None
 
     def build(self, corpus: Path, index_dir: Path) -> dict:
-        from indexer.backends import index_into
+        from indexer.backends import index_paths
 
         with TypesenseServer(index_dir, index_dir.parent / "typesense-server.log") as server:
             started = time.perf_counter()
-            report = index_into(server.config(), index_dir, [corpus], rebuild=True)
+            report = index_paths(server.config(), [corpus], rebuild=True)
             seconds = time.perf_counter() - started
             memory = server.metrics().get("typesense_memory_active_bytes")
             rss = server.rss_bytes()
@@ -270,14 +269,12 @@ class TypesenseEngine:
         }
 
     def open(self, index_dir: Path) -> None:
-        from indexer.backends import open_archive
-
         expected = json.loads((index_dir.parent / f"{self.name}.json").read_text())["articles"]
         self.server = TypesenseServer(index_dir, index_dir.parent / "typesense-server.log")
         self.server.start()
         try:
             self.server.wait_documents(expected)
-            self.archive = open_archive(self.server.config(), index_dir)
+            self.archive = self.server.config().open()
         except BaseException:
             self.close()
             raise

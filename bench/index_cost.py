@@ -3,7 +3,7 @@
     python -m bench.index_cost --size 10k --articles 6000 --limitmb 32
     python -m bench.index_cost --code /tmp/old-checkout     # the same for other code
 
-The writer's workers (``indexer.writer._segment_worker``) each turn their share of the
+The writer's workers (``indexer.whoosh.writer._segment_worker``) each turn their share of the
 articles into one segment; this runs the same steps in this process, without worker
 processes, so the stages can be timed apart (``time.process_time``, best of
 ``--repeat``): reading the JSONL (the main process's part), ``add_document`` (analysis,
@@ -49,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
 def _measure(sample: Path, index_dir: Path, limitmb: int, repeat: int) -> str:
     from whoosh import index as whoosh_index
 
-    import indexer.writer as writer_module
+    import indexer.whoosh.writer as writer_module
     from archive import Article, read
-    from indexer.schema import build_schema, to_document
-    from indexer.spelling import article_words
+    from indexer.whoosh.schema import build_schema, to_document
+    from indexer.whoosh.spelling import article_words
 
     start = time.process_time()
     articles = [a for a in read(sample) if isinstance(a, Article)]

@@ -103,7 +103,7 @@ def profile_indexing(size: str, n: int) -> None:
     from pathlib import Path
 
     from bench.corpus import ensure_corpus
-    from indexer import index_paths
+    from indexer.whoosh import index_paths
 
     corpus = ensure_corpus(size)
     with tempfile.TemporaryDirectory(dir=CACHE_DIR) as tmp:

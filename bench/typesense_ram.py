@@ -2,7 +2,7 @@
 
 ``python -m bench.typesense_ram [--size 100k] [--step 10000]`` starts one Typesense
 0.24.1 node on 127.0.0.1 (data under ``bench/cache/typesense-ram/``), indexes the bench
-corpus into it through the project's own backend (``index_articles_into``, the same
+corpus into it through the project's own backend (``index_articles``, the same
 documents ``archive index`` sends) in steps of ``--step`` articles, and after each step
 prints the server's resident memory (``VmRSS`` from ``/proc/PID/status``), Typesense's
 own ``typesense_memory_active_bytes`` (``/metrics.json``) and the data directory's size.
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if reason := unavailable():
         raise SystemExit(f"Typesense cannot run here: {reason}")
 
-    from indexer.backends import index_articles_into
+    from indexer.backends import index_articles
 
     corpus = ensure_corpus(args.size, log=print)
     data_dir = CACHE_DIR / "typesense-ram"
@@ -89,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             articles = articles_of(corpus)
             while batch := list(itertools.islice(articles, args.step)):
                 started = time.perf_counter()
-                report = index_articles_into(
-                    server.config(), data_dir, batch, source=str(corpus), rebuild=False
-                )
+                report = index_articles(server.config(), batch, source=str(corpus), rebuild=False)
                 total = report.articles
                 row(total, f"{time.perf_counter() - started:,.0f}", *measure(server))
         (CACHE_DIR / "typesense-ram.json").write_text(json.dumps({"articles": total}))

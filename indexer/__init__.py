@@ -1,7 +1,17 @@
-"""The Whoosh side of newsarchive: build the index, search it.
+"""The engine-neutral search core of newsarchive.
 
-Everything Whoosh-specific stays inside this package; callers (the CLI, the web app)
-use only what is exported here and the plain types of :mod:`indexer.api`.
+- :mod:`.api`: the plain types every caller uses (``SearchQuery``, ``Filters``,
+  ``SearchResult``, ``Hit``, ``IndexStats``); ``SearchResult.to_dict()`` is the JSON
+  contract of the CLI and the web API.
+- :mod:`.errors`: one error base, :class:`ArchiveError`, with a message, an HTTP status
+  and an exit code.
+- :mod:`.query`: the query language; :mod:`.analysis`: how text becomes terms (shared
+  by every engine, so both match the same words); :mod:`.snippets`;
+  :mod:`.documents`: the stored form of an Article.
+- :mod:`.backends`: the engine protocols and the name-to-factory registry;
+  :mod:`.sync`: incremental indexing, written once for every engine.
+- Engines, each in its own subpackage importing only this core: :mod:`indexer.whoosh`
+  (the default, a local folder) and :mod:`indexer.typesense` (a cluster).
 """
 
 from indexer.api import (
@@ -10,18 +20,29 @@ from indexer.api import (
     FacetValue,
     Filters,
     Hit,
-    QueryError,
+    IndexStats,
     SearchQuery,
     SearchResult,
 )
-from indexer.layout import IndexLocked, IndexMissing, IndexOutdated
-from indexer.search import Archive, IndexStats, open_index
-from indexer.writer import IndexReport, Progress, index_articles, index_paths
+from indexer.backends import Engine, Searcher, engine_from_env, index_articles, index_paths
+from indexer.errors import (
+    ArchiveError,
+    BackendUnavailable,
+    ConfigError,
+    IndexLocked,
+    IndexMissing,
+    IndexOutdated,
+    QueryError,
+)
+from indexer.sync import IndexReport, Progress
 
 __all__ = [
     "MAX_PAGE",
     "MAX_PAGE_SIZE",
-    "Archive",
+    "ArchiveError",
+    "BackendUnavailable",
+    "ConfigError",
+    "Engine",
     "FacetValue",
     "Filters",
     "Hit",
@@ -34,7 +55,8 @@ __all__ = [
     "QueryError",
     "SearchQuery",
     "SearchResult",
+    "Searcher",
+    "engine_from_env",
     "index_articles",
     "index_paths",
-    "open_index",
 ]

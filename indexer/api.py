@@ -21,10 +21,6 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
 
 
-class QueryError(ValueError):
-    """A query the engine cannot run; the message is fit to show the user as is."""
-
-
 @dataclass
 class Filters:
     """Narrowing by facet values. Within one field values are OR'd, across fields AND'd.
@@ -169,4 +165,51 @@ class SearchResult:
                 name: [value.to_dict() for value in self.facets.get(name, [])] for name in FACETS
             },
             "suggestion": self.suggestion,
+        }
+
+
+def drill_down(values: list[str], separator: str) -> list[str]:
+    """Replace each selected value that has a selected descendant by its descendants:
+    ``["2016", "2016-03"]`` means March 2016, ``["Vietnam", "Vietnam/Da Nang"]`` Da Nang."""
+    chosen = list(dict.fromkeys(v for v in values if v))
+    return [v for v in chosen if not any(o != v and o.startswith(v + separator) for o in chosen)]
+
+
+@dataclass
+class IndexStats:
+    """What ``archive stats`` and ``/api/stats`` report about the archive.
+
+    Engines keep an archive in different places, so sizes are named for what they
+    measure: a Whoosh index has ``disk_bytes`` (its folder), a Typesense cluster
+    ``memory_bytes`` (the RAM a node reports); the other one is None."""
+
+    articles: int
+    date_min: date | None
+    date_max: date | None
+    tags: list[FacetValue]
+    places: list[FacetValue]
+    sites: list[FacetValue]
+    #: Where the archive is: an index folder, or the Typesense nodes and collection.
+    location: str
+    generation: str
+    languages: list[FacetValue] = field(default_factory=list)
+    disk_bytes: int | None = None
+    memory_bytes: int | None = None
+
+    def to_dict(self) -> dict:
+        def values(items: list[FacetValue]) -> list[dict]:
+            return [item.to_dict() for item in items]
+
+        return {
+            "articles": self.articles,
+            "date_min": self.date_min.isoformat() if self.date_min else None,
+            "date_max": self.date_max.isoformat() if self.date_max else None,
+            "tags": values(self.tags),
+            "places": values(self.places),
+            "sites": values(self.sites),
+            "languages": values(self.languages),
+            "disk_bytes": self.disk_bytes,
+            "memory_bytes": self.memory_bytes,
+            "location": self.location,
+            "generation": self.generation,
         }

@@ -1,105 +1,123 @@
-"""Which engine holds the archive: Whoosh in a local folder (the default) or Typesense.
+"""Which engine holds the archive, chosen by configuration, and what every engine offers.
 
 The CLI and the web app open and write the archive only through this module, so the
-choice is configuration, not code::
+choice of engine is configuration, not code::
 
     ARCHIVE_BACKEND=whoosh|typesense          (default whoosh)
     ARCHIVE_TYPESENSE_NODES=http://10.0.0.1:8108,http://10.0.0.2:8108,http://10.0.0.3:8108
     ARCHIVE_TYPESENSE_API_KEY=...
     ARCHIVE_TYPESENSE_COLLECTION=articles     (default articles: the alias searched)
 
-Both backends answer the same API (:mod:`indexer.api`); the Whoosh one lives in the
-index folder (``--index-dir``), which the Typesense one ignores.
+An engine lives in its own subpackage (``indexer/whoosh/``, ``indexer/typesense/``)
+and imports only this core; the core names engines only in :data:`ENGINES`, as
+``module:factory`` strings loaded on first use (as Datasette's ``publish`` plugins and
+Whoosh's codecs are found), so an engine's dependencies are imported only when it is
+chosen. Adding an engine is one subpackage and one line in :data:`ENGINES`.
+
+The two protocols are the contract an engine keeps: :class:`Engine` (where the archive
+is, how to open it, how to write a planned run into it; the planning, the counting
+and the report live in :mod:`indexer.sync`, written once) and :class:`Searcher` (the
+read side, which :mod:`indexer.api` types describe). The same contract suite
+(``tests/test_contract.py``) runs against every engine.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Protocol, runtime_checkable
 
 from archive import Article
-from indexer.sync import IndexReport, Progress
+from indexer.api import Hit, IndexStats, SearchQuery, SearchResult
+from indexer.errors import ConfigError
+from indexer.sync import IndexReport, Plan, Progress, plan_articles, plan_paths
 
-BACKENDS = ("whoosh", "typesense")
-
-
-class BackendError(ValueError):
-    """A backend setting that cannot be used; the message names the variable."""
-
-
-class BackendUnavailable(RuntimeError):
-    """The search service did not answer or refused a write (a Typesense cluster with
-    no node reachable, or no leader); the message says which, fit to show."""
+#: Engine name -> ``"module:factory"``; the factory is an :data:`EngineFactory`.
+ENGINES: dict[str, str] = {
+    "whoosh": "indexer.whoosh.engine:from_env",
+    "typesense": "indexer.typesense.engine:from_env",
+}
+DEFAULT_ENGINE = "whoosh"
 
 
-@dataclass(frozen=True)
-class BackendConfig:
-    kind: str = "whoosh"
-    #: Typesense node URLs, ``http://host:port``.
-    nodes: tuple[str, ...] = ()
-    api_key: str = ""
-    collection: str = "articles"
+@runtime_checkable
+class Searcher(Protocol):
+    """An open archive: the read side every engine answers in the same way."""
 
-    def __post_init__(self) -> None:
-        if self.kind not in BACKENDS:
-            raise BackendError(
-                f"ARCHIVE_BACKEND must be one of {', '.join(BACKENDS)}, not {self.kind!r}"
-            )
-        if self.kind == "typesense":
-            self.connection()  # check the settings now, with a clear message
+    def search(self, query: SearchQuery) -> SearchResult:
+        """One page of hits, facet counts and a suggestion; raises QueryError."""
+        ...
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> BackendConfig:
-        env = os.environ if environ is None else environ
-        kind = env.get("ARCHIVE_BACKEND", "").strip().lower() or "whoosh"
-        if kind != "typesense":
-            return cls(kind=kind)
-        from indexer.typesense.connection import parse_nodes
+    def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
+        """Every hit in the query's order, streamed (exports); no paging cap."""
+        ...
 
-        return cls(
-            kind=kind,
-            nodes=parse_nodes(env.get("ARCHIVE_TYPESENSE_NODES", "")),
-            api_key=env.get("ARCHIVE_TYPESENSE_API_KEY", "").strip(),
-            collection=env.get("ARCHIVE_TYPESENSE_COLLECTION", "").strip() or "articles",
-        )
+    def get(self, article_id: str) -> Article | None: ...
 
-    def connection(self):
-        """The Typesense :class:`~indexer.typesense.connection.Connection`."""
-        try:
-            from indexer.typesense.connection import Connection, SettingError
-        except ImportError as exc:  # the optional dependency is missing
-            raise BackendError(
-                "ARCHIVE_BACKEND=typesense needs the typesense client: "
-                "pip install 'newsarchive[typesense]'"
-            ) from exc
-        try:
-            return Connection(self.nodes, self.api_key, self.collection)
-        except SettingError as exc:
-            raise BackendError(str(exc)) from None
+    def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]: ...
 
-    def describe(self, index_dir: str | os.PathLike) -> str:
-        """Where the archive is, for messages."""
-        if self.kind == "typesense":
-            return self.connection().describe()
-        return str(index_dir)
+    def stats(self) -> IndexStats: ...
+
+    def close(self) -> None: ...
 
 
-def open_archive(config: BackendConfig, index_dir: str | os.PathLike):
-    """The archive (Whoosh ``Archive`` or ``TypesenseArchive``, the same API); raises
-    ``IndexMissing`` when there is none yet."""
-    if config.kind == "typesense":
-        from indexer.typesense import open_typesense
+@runtime_checkable
+class Engine(Protocol):
+    """A configured engine: where its archive is, how to open and write it."""
 
-        return open_typesense(config.connection())
-    from indexer import open_index
+    #: The name in :data:`ENGINES` (``ARCHIVE_BACKEND``).
+    name: str
 
-    return open_index(index_dir)
+    def describe(self) -> str:
+        """Where the archive is, for messages: a folder, or nodes and a collection."""
+        ...
+
+    def open(self) -> Searcher:
+        """The archive, ready to search; raises IndexMissing when there is none yet,
+        BackendUnavailable when the service does not answer."""
+        ...
+
+    def write(
+        self, plan: Plan, *, rebuild: bool, progress: Callable[[Progress], None] | None
+    ) -> IndexReport:
+        """Carry out one indexing run (:mod:`indexer.sync` decides what changed)."""
+        ...
 
 
-def index_into(
-    config: BackendConfig,
-    index_dir: str | os.PathLike,
+#: ``factory(index_dir, environ) -> Engine``: reads the engine's own settings from the
+#: environment and raises :class:`ConfigError` naming a variable it cannot use.
+EngineFactory = Callable[[os.PathLike, Mapping[str, str]], Engine]
+
+
+def engine_from_env(
+    index_dir: str | os.PathLike, environ: Mapping[str, str] | None = None
+) -> Engine:
+    """The engine ``ARCHIVE_BACKEND`` names (default Whoosh in ``index_dir``)."""
+    env = os.environ if environ is None else environ
+    name = env.get("ARCHIVE_BACKEND", "").strip().lower() or DEFAULT_ENGINE
+    return load_engine(name, index_dir, env)
+
+
+def load_engine(name: str, index_dir: str | os.PathLike, environ: Mapping[str, str]) -> Engine:
+    """The engine registered as ``name``, configured from ``environ``."""
+    target = ENGINES.get(name)
+    if target is None:
+        raise ConfigError(f"ARCHIVE_BACKEND must be one of {', '.join(ENGINES)}, not {name!r}")
+    module_name, _, attribute = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:  # an optional dependency is missing
+        raise ConfigError(
+            f"ARCHIVE_BACKEND={name} needs a package that is not installed "
+            f"({exc.name}): pip install 'newsarchive[{name}]'"
+        ) from None
+    factory: EngineFactory = getattr(module, attribute)
+    return factory(os.fspath(index_dir), environ)
+
+
+def index_paths(
+    engine: Engine,
     paths: Iterable[str | os.PathLike],
     *,
     rebuild: bool = False,
@@ -107,41 +125,19 @@ def index_into(
     dayfirst: bool | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> IndexReport:
-    """``archive index``: the files under ``paths`` into the configured backend."""
-    if config.kind == "typesense":
-        from indexer.typesense import index_paths as typesense_paths
-
-        return typesense_paths(
-            config.connection(),
-            paths,
-            rebuild=rebuild,
-            mapping=mapping,
-            dayfirst=dayfirst,
-            progress=progress,
-        )
-    from indexer import index_paths
-
-    return index_paths(
-        index_dir, paths, rebuild=rebuild, mapping=mapping, dayfirst=dayfirst, progress=progress
-    )
+    """``archive index``: the files under ``paths`` into ``engine``."""
+    plan = plan_paths(paths, mapping=mapping, dayfirst=dayfirst)
+    return engine.write(plan, rebuild=rebuild, progress=progress)
 
 
-def index_articles_into(
-    config: BackendConfig,
-    index_dir: str | os.PathLike,
+def index_articles(
+    engine: Engine,
     articles: Iterable[Article],
     *,
     source: str = "<articles>",
     rebuild: bool = False,
     progress: Callable[[Progress], None] | None = None,
 ) -> IndexReport:
-    """Articles built in memory into the configured backend (tools, benchmarks, tests)."""
-    if config.kind == "typesense":
-        from indexer.typesense import index_articles as typesense_articles
-
-        return typesense_articles(
-            config.connection(), articles, source=source, rebuild=rebuild, progress=progress
-        )
-    from indexer import index_articles
-
-    return index_articles(index_dir, articles, source=source, rebuild=rebuild, progress=progress)
+    """Articles built in memory into ``engine`` (tools, benchmarks, tests), as if all
+    came from one file named ``source``; nothing is removed except by ``rebuild``."""
+    return engine.write(plan_articles(articles, source), rebuild=rebuild, progress=progress)

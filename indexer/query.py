@@ -25,13 +25,33 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
+from whoosh import fields
 from whoosh import query as wq
 from whoosh.qparser import QueryParser, syntax
 from whoosh.qparser import plugins as qplugins
 from whoosh.query.qcore import _NullQuery
 
-from indexer.api import QueryError
-from indexer.schema import DEFAULT_FIELDS, ENGLISH_FIELDS, QUERY_FIELDS
+from indexer.analysis import english_analyzer, plain_analyzer, site_analyzer
+from indexer.errors import QueryError
+
+#: Fields a user may name in a query, and the index fields each one searches. Every
+#: engine indexes these fields with the analysers of :func:`query_schema`.
+QUERY_FIELDS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "title_plain"),
+    "body": ("body", "body_plain"),
+    "tag": ("tag",),
+    "place": ("place",),
+    "site": ("site",),
+}
+#: What an unfielded word searches, with boosts: a match in the title counts more.
+DEFAULT_FIELDS: dict[str, float] = {
+    "title": 3.0,
+    "title_plain": 3.0,
+    "body": 1.0,
+    "body_plain": 1.0,
+}
+#: The fields that hold English articles, stemmed (the ``*_plain`` twins hold the rest).
+ENGLISH_FIELDS = ("title", "body")
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 40
@@ -103,7 +123,27 @@ def _copy(node):
     return copy.copy(node)
 
 
-def make_parser(schema) -> QueryParser:
+def query_schema() -> fields.Schema:
+    """The searchable fields and the analysers that turn a query's words into index
+    terms: English text stemmed, other languages folded, sites split at dots. An engine
+    must index each field with the same analyser, so that a word typed in a query
+    becomes the term the index holds."""
+    english, plain = english_analyzer(), plain_analyzer()
+    return fields.Schema(
+        title=fields.TEXT(analyzer=english),
+        body=fields.TEXT(analyzer=english),
+        title_plain=fields.TEXT(analyzer=plain),
+        body_plain=fields.TEXT(analyzer=plain),
+        tag=fields.TEXT(analyzer=plain),
+        place=fields.TEXT(analyzer=plain),
+        site=fields.TEXT(analyzer=site_analyzer()),
+    )
+
+
+def make_parser(schema: fields.Schema | None = None) -> QueryParser:
+    """The query parser; ``schema`` defaults to :func:`query_schema` (an engine may pass
+    its own, with the same analysers)."""
+    schema = schema if schema is not None else query_schema()
     plugins = [
         qplugins.FieldsPlugin(remove_unknown=False),
         qplugins.WildcardPlugin(),

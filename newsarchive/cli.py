@@ -17,7 +17,9 @@ from pathlib import Path
 
 import click
 
-from indexer.api import CSV_COLUMNS, SORTS, Filters, QueryError, SearchQuery, SearchResult
+from indexer.api import CSV_COLUMNS, SORTS, Filters, SearchQuery, SearchResult
+from indexer.backends import Engine, Searcher, engine_from_env, index_paths
+from indexer.errors import ArchiveError
 from indexer.location import ENV_VAR, resolve_index_dir
 
 index_dir_option = click.option(
@@ -37,28 +39,31 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date like 2024-10-03") from None
 
 
-def _backend():
-    """The configured backend (ARCHIVE_BACKEND, see indexer.backends)."""
-    from indexer.backends import BackendConfig, BackendError
-
-    try:
-        return BackendConfig.from_env()
-    except BackendError as exc:
-        raise click.ClickException(str(exc)) from None
+def _engine(index_dir: Path | None) -> Engine:
+    """The configured engine (``ARCHIVE_BACKEND``, see :mod:`indexer.backends`)."""
+    return engine_from_env(resolve_index_dir(index_dir))
 
 
-def _open(index_dir: Path | None):
-    from indexer import IndexMissing, IndexOutdated
-    from indexer.backends import open_archive
-
-    path = resolve_index_dir(index_dir)
-    try:
-        return open_archive(_backend(), path)
-    except (IndexMissing, IndexOutdated) as exc:
-        raise click.ClickException(str(exc)) from None
+def _open(index_dir: Path | None) -> Searcher:
+    return _engine(index_dir).open()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ArchiveGroup(click.Group):
+    """The command group, with the one place where a failure becomes a message.
+
+    Every failure a user can meet is an :class:`~indexer.errors.ArchiveError` that
+    knows its exit status; it is printed as one ``Error:`` line on stderr, never as a
+    traceback (the web app's error handler does the same with HTTP statuses)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsarchive")
 def main() -> None:
     """A searchable archive of news articles.
@@ -118,9 +123,6 @@ def index(
       archive index --rebuild ~/news /mnt/archive/2016.csv
       archive index --map title=Headline --map body=Story export.csv
     """
-    from indexer import IndexLocked, IndexOutdated
-    from indexer.backends import BackendUnavailable, index_into
-
     field_map = {}
     for item in mapping:
         field, sep, column = item.partition("=")
@@ -128,27 +130,17 @@ def index(
             raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
         field_map[field.strip()] = column.strip()
 
-    backend = _backend()
-    target = resolve_index_dir(index_dir)
+    engine = _engine(index_dir)
     progress = _ProgressLine() if sys.stderr.isatty() and not quiet else None
     try:
-        report = index_into(
-            backend,
-            target,
+        report = index_paths(
+            engine,
             list(paths),
             rebuild=rebuild,
             mapping=field_map,
             dayfirst=dayfirst,
             progress=progress,
         )
-    except (IndexLocked, IndexOutdated, BackendUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
-    except OSError as exc:
-        # A full disk or a file-size limit: the run is cancelled, the live index intact.
-        reason = exc.strerror or str(exc)
-        raise click.ClickException(
-            f"cannot write the index in {target}: {reason}; the previous index is unchanged"
-        ) from None
     finally:
         if progress:
             progress.close()
@@ -160,7 +152,7 @@ def index(
             click.echo(f"warning {warning}", err=True)
     verb = "rebuilt" if rebuild else "updated"
     click.echo(
-        f"{verb} {backend.describe(target)}: {report.added} added, {report.updated} updated, "
+        f"{verb} {engine.describe()}: {report.added} added, {report.updated} updated, "
         f"{report.removed} removed, {report.unchanged} unchanged, "
         f"{len(report.problems)} skipped; {report.articles} articles in the index "
         f"({report.seconds:.1f} s)"
@@ -265,12 +257,8 @@ def search(
         page_size=limit,
         facets=output != "csv",
     )
-    from indexer.backends import BackendUnavailable
-
     try:
         result = archive.search(request)
-    except (QueryError, BackendUnavailable) as exc:
-        raise click.ClickException(str(exc)) from None
     finally:
         archive.close()
     if output == "json":
@@ -353,11 +341,14 @@ def stats(index_dir: Path | None, output: str) -> None:
     if output == "json":
         click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
-    click.echo(f"index:     {info.index_dir}")
+    click.echo(f"index:     {info.location}")
     click.echo(f"articles:  {info.articles:,}")
     span = f"{info.date_min} to {info.date_max}" if info.date_min else "no dated articles"
     click.echo(f"dates:     {span}")
-    click.echo(f"size:      {info.size_bytes / 1e6:,.1f} MB on disk")
+    if info.disk_bytes is not None:
+        click.echo(f"size:      {info.disk_bytes / 1e6:,.1f} MB on disk")
+    if info.memory_bytes is not None:
+        click.echo(f"memory:    {info.memory_bytes / 1e6:,.1f} MB in RAM (the node answering)")
     for label, values in (("tags", info.tags), ("places", info.places), ("sites", info.sites)):
         top = ", ".join(f"{v.value} ({v.count:,})" for v in values[:10]) or "none"
         click.echo(f"{label + ':':<10} {top}")
@@ -385,10 +376,7 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     """
     import web
 
-    try:
-        config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
-    except web.ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
     app = web.create_app(config)
     click.echo(f"serving {config.index_dir} on http://{host}:{port}/", err=True)
     web.serve(app, host=host, port=port, threads=threads)

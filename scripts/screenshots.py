@@ -29,7 +29,7 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 import web  # noqa: E402
-from indexer import index_paths  # noqa: E402
+from indexer.whoosh import index_paths  # noqa: E402
 
 INTRANET_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Intranet</title>
 <style>

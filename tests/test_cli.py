@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.layout import Layout
+from indexer.whoosh.layout import Layout
 
 ARCHIVE = [sys.executable, "-m", "newsarchive"]
 
@@ -149,7 +149,7 @@ def test_stats_json(demo_index: Path) -> None:
     data = json.loads(result.stdout)
     assert data["articles"] == 337
     assert data["date_min"] < data["date_max"]
-    assert data["size_bytes"] > 0
+    assert data["disk_bytes"] > 0
 
 
 def test_a_second_indexer_gets_a_clear_message(demo: Path, tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ from archive import Article, read
 from archive.places import place_ancestors
 from archive.readers.base import ReadContext, make_article
 from indexer import Filters, QueryError, SearchQuery
-from indexer.backends import BackendConfig, index_articles_into, open_archive
+from indexer.backends import index_articles
+from indexer.typesense import TypesenseEngine
+from indexer.whoosh import WhooshEngine
 
 BACKENDS = ["whoosh", "typesense"]
 
@@ -68,14 +70,12 @@ def archives(request, articles, tmp_path_factory) -> dict:
             if kind == "typesense":
                 server = request.getfixturevalue("typesense_server")
                 connection = connection_for([server], collection="contract")
-                config = BackendConfig("typesense", connection.nodes, connection.api_key,
-                                       connection.collection)  # fmt: skip
+                engine = TypesenseEngine(connection)
             else:
-                config = BackendConfig("whoosh")
-            index_dir = tmp_path_factory.mktemp("contract") / "index"
-            report = index_articles_into(config, index_dir, articles, rebuild=True)
+                engine = WhooshEngine(tmp_path_factory.mktemp("contract") / "index")
+            report = index_articles(engine, articles, rebuild=True)
             assert report.added == len(articles) and not report.problems
-            built[kind] = open_archive(config, index_dir)
+            built[kind] = engine.open()
         return built[kind]
 
     yield get

@@ -17,7 +17,8 @@ import pytest
 
 from archive import Article, read
 from archive.places import place_ancestors
-from indexer import Filters, SearchQuery, index_articles, open_index
+from indexer import Filters, SearchQuery
+from indexer.whoosh import index_articles, open_index
 
 NO_LIMIT = 100_000
 

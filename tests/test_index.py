@@ -13,13 +13,8 @@ from pathlib import Path
 import pytest
 
 from archive import Article, read
-from indexer import (
-    IndexLocked,
-    IndexMissing,
-    SearchQuery,
-    index_paths,
-    open_index,
-)
+from indexer import IndexLocked, IndexMissing, SearchQuery
+from indexer.whoosh import index_paths, open_index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,7 +147,7 @@ def test_open_index_where_there_is_none(tmp_path: Path):
 
 _HOLD_LOCK = """
 import sys, time
-from indexer.layout import Layout
+from indexer.whoosh.layout import Layout
 with Layout(sys.argv[1]).writer_lock():
     print("locked", flush=True)
     time.sleep(60)

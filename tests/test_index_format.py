@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 import web
-from indexer import IndexOutdated, index_paths, open_index
-from indexer.layout import POINTER, Layout
-from indexer.schema import SCHEMA_VERSION
+from indexer import IndexOutdated
+from indexer.whoosh import index_paths, open_index
+from indexer.whoosh.layout import POINTER, Layout
+from indexer.whoosh.schema import SCHEMA_VERSION
 from web import Config
 
 ARTICLE = """---

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import SearchQuery, index_paths, open_index
-from indexer.layout import Layout
+from indexer import SearchQuery
+from indexer.whoosh import index_paths, open_index
+from indexer.whoosh.layout import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Articles written out as files for the kill trials: enough for a run of a second or two.
@@ -133,9 +134,9 @@ def test_rebuilds_keep_only_the_live_and_the_previous_generation(tmp_path: Path,
 
 _WRITER = """
 import sys
-import indexer.writer
-from indexer import index_paths
-indexer.writer.CHUNK_ARTICLES = 5  # small chunks, so even this corpus uses the workers
+import indexer.whoosh.writer
+from indexer.whoosh import index_paths
+indexer.whoosh.writer.CHUNK_ARTICLES = 5  # small chunks, so even this corpus uses the workers
 index_dir, folder, mode = sys.argv[1:4]
 def report(p):
     print(p.files_read, p.files_total, flush=True)

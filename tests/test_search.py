@@ -19,15 +19,8 @@ import pytest
 from archive import Article, read
 from archive.article import make_id
 from archive.readers.base import ReadContext, make_article
-from indexer import (
-    MAX_PAGE_SIZE,
-    Filters,
-    QueryError,
-    SearchQuery,
-    index_articles,
-    index_paths,
-    open_index,
-)
+from indexer import MAX_PAGE_SIZE, Filters, QueryError, SearchQuery
+from indexer.whoosh import index_articles, index_paths, open_index
 
 
 @pytest.fixture(scope="session")
@@ -386,7 +379,7 @@ def test_stats(news, news_rows):
     assert stats.articles == len(news_rows)
     assert stats.date_min.isoformat() == "2016-04-19" or stats.date_min.year == 2016
     assert stats.tags[0].count >= stats.tags[-1].count
-    assert stats.size_bytes > 1_000_000
+    assert stats.disk_bytes > 1_000_000
     data = stats.to_dict()
     assert data["articles"] == stats.articles and data["generation"].startswith("gen-")
 

@@ -25,7 +25,9 @@ from typesense_servers import (
 )
 
 from indexer import IndexLocked, SearchQuery
-from indexer.backends import BackendConfig, BackendError, index_into, open_archive
+from indexer.backends import engine_from_env, index_paths
+from indexer.errors import ConfigError
+from indexer.typesense import TypesenseEngine
 from indexer.typesense.connection import make_client
 
 ARCHIVE = [sys.executable, "-m", "newsarchive"]
@@ -40,36 +42,40 @@ def run(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([*ARCHIVE, *args], capture_output=True, text=True, env=env, timeout=300)
 
 
-def config_for(server, collection: str) -> BackendConfig:
-    c = connection_for([server], collection)
-    return BackendConfig("typesense", c.nodes, c.api_key, c.collection)
+def config_for(server, collection: str) -> TypesenseEngine:
+    return TypesenseEngine(connection_for([server], collection))
 
 
 # -- Configuration (no server needed) --------------------------------------------------------
 
 
 def test_the_backend_is_chosen_by_environment():
-    assert BackendConfig.from_env({}).kind == "whoosh"
-    config = BackendConfig.from_env(
+    assert engine_from_env("unused", {}).name == "whoosh"
+    config = engine_from_env(
+        "unused",
         {
             "ARCHIVE_BACKEND": "typesense",
             "ARCHIVE_TYPESENSE_NODES": "http://10.0.0.1:8108, http://10.0.0.2:8108/",
             "ARCHIVE_TYPESENSE_API_KEY": "secret",
-        }
+        },
     )
-    assert config.nodes == ("http://10.0.0.1:8108", "http://10.0.0.2:8108")
-    assert config.collection == "articles"
-    with pytest.raises(BackendError, match="ARCHIVE_BACKEND must be one of whoosh, typesense"):
-        BackendConfig.from_env({"ARCHIVE_BACKEND": "solr"})
-    with pytest.raises(BackendError, match="ARCHIVE_TYPESENSE_NODES"):
-        BackendConfig.from_env({"ARCHIVE_BACKEND": "typesense", "ARCHIVE_TYPESENSE_API_KEY": "k"})
-    with pytest.raises(BackendError, match="'10.0.0.1' is not like http://host:port"):
-        BackendConfig.from_env(
+    assert config.name == "typesense"
+    assert config.connection.nodes == ("http://10.0.0.1:8108", "http://10.0.0.2:8108")
+    assert config.connection.collection == "articles"
+    with pytest.raises(ConfigError, match="ARCHIVE_BACKEND must be one of whoosh, typesense"):
+        engine_from_env("unused", {"ARCHIVE_BACKEND": "solr"})
+    with pytest.raises(ConfigError, match="ARCHIVE_TYPESENSE_NODES"):
+        engine_from_env(
+            "unused", {"ARCHIVE_BACKEND": "typesense", "ARCHIVE_TYPESENSE_API_KEY": "k"}
+        )
+    with pytest.raises(ConfigError, match="'10.0.0.1' is not like http://host:port"):
+        engine_from_env(
+            "unused",
             {
                 "ARCHIVE_BACKEND": "typesense",
                 "ARCHIVE_TYPESENSE_NODES": "10.0.0.1",
                 "ARCHIVE_TYPESENSE_API_KEY": "k",
-            }
+            },
         )
 
 
@@ -153,8 +159,8 @@ def test_incremental_indexing_adds_updates_and_removes_by_content_hash(cli_archi
 
 def test_rebuild_swaps_the_alias_under_an_open_searcher(server, demo: Path):
     config = config_for(server, "swap")
-    index_into(config, None, [demo / "reuters"])
-    archive = open_archive(config, None)
+    index_paths(config, [demo / "reuters"])
+    archive = config.open()
     first = archive.stats().generation
     before = archive.search(SearchQuery(facets=False)).total
     answers: list[int] = []
@@ -167,7 +173,7 @@ def test_rebuild_swaps_the_alias_under_an_open_searcher(server, demo: Path):
     searcher = threading.Thread(target=keep_searching)
     searcher.start()
     try:
-        report = index_into(config, None, [demo / "reuters", demo / "markdown"], rebuild=True)
+        report = index_paths(config, [demo / "reuters", demo / "markdown"], rebuild=True)
     finally:
         stop.set()
         searcher.join()
@@ -177,13 +183,13 @@ def test_rebuild_swaps_the_alias_under_an_open_searcher(server, demo: Path):
     # The searcher saw the old archive, then the new one, never a half-built one.
     assert set(answers) <= {before, after} and answers
     assert after == before + 20
-    names = {c["name"] for c in make_client(config.connection()).collections.retrieve()}
+    names = {c["name"] for c in make_client(config.connection).collections.retrieve()}
     assert first not in names  # the old collection is dropped
 
 
 def test_a_second_writer_is_told_who_holds_the_lock(server, demo: Path):
     config = config_for(server, "locked")
-    client = make_client(config.connection())
+    client = make_client(config.connection)
     lock = "locked__writer"
     client.collections.create({"name": lock, "fields": [{"name": "pid", "type": "int32"}]})
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
@@ -192,12 +198,12 @@ def test_a_second_writer_is_told_who_holds_the_lock(server, demo: Path):
             {"id": "lock", "pid": holder.pid, "host": os.uname().nodename}
         )
         with pytest.raises(IndexLocked, match=f"index is being written by pid {holder.pid}"):
-            index_into(config, None, [demo / "reuters"])
+            index_paths(config, [demo / "reuters"])
     finally:
         holder.kill()
         holder.wait()
     # The holder is gone: its lock is stale and the next writer takes it over.
-    report = index_into(config, None, [demo / "reuters"])
+    report = index_paths(config, [demo / "reuters"])
     assert report.added == 30
     assert lock not in {c["name"] for c in client.collections.retrieve()}
 
@@ -214,7 +220,7 @@ def test_the_web_api_serves_a_typesense_archive(cli_archive, monkeypatch, tmp_pa
                  "ARCHIVE_TYPESENSE_COLLECTION"):  # fmt: skip
         monkeypatch.setenv(name, env[name])
     config = Config.from_env(index_dir=tmp_path / "unused")
-    assert config.backend.kind == "typesense"
+    assert config.engine.name == "typesense"
     app = web.create_app(config)
     client = app.test_client()
     response = client.get("/api/search?q=Da+Nang&place=Vietnam")
@@ -227,9 +233,8 @@ def test_the_web_api_serves_a_typesense_archive(cli_archive, monkeypatch, tmp_pa
 
 
 def test_the_api_key_is_required(server):
-    from indexer import IndexMissing
-    from indexer.typesense import Connection, open_typesense
+    from indexer.typesense import Connection, TypesenseArchive
 
     wrong = Connection((server.url,), API_KEY + "-wrong", "cli")
-    with pytest.raises(IndexMissing, match="cannot be reached"):
-        open_typesense(wrong)
+    with pytest.raises(ConfigError, match="refused the API key"):
+        TypesenseArchive(wrong)

@@ -21,7 +21,8 @@ from typesense_servers import API_KEY, Server, connection_for, start_cluster, st
 
 from archive import Article
 from indexer import SearchQuery
-from indexer.backends import BackendConfig, index_into, open_archive
+from indexer.backends import index_paths
+from indexer.typesense import Connection, TypesenseEngine
 from indexer.typesense.connection import make_client
 from indexer.typesense.documents import next_seq, to_document
 
@@ -77,10 +78,10 @@ def article(n: int) -> Article:
 
 def test_the_cluster_survives_losing_its_leader(cluster, demo: Path):
     connection = connection_for(cluster)
-    config = BackendConfig("typesense", connection.nodes, connection.api_key, "articles")
-    report = index_into(config, None, [demo / "reuters"])
+    config = TypesenseEngine(Connection(connection.nodes, connection.api_key, "articles"))
+    report = index_paths(config, [demo / "reuters"])
     assert report.articles == 30
-    archive = open_archive(config, None)
+    archive = config.open()
     leader = wait_for(
         lambda: next((s for s in cluster if state(s) == LEADER), None), 10, "a leader"
     )
@@ -145,7 +146,7 @@ def test_the_cluster_survives_losing_its_leader(cluster, demo: Path):
     # committed a moment later, so give it that moment).
     expected = set(acknowledged)
     for server in survivors:
-        node = open_archive(BackendConfig("typesense", (server.url,), API_KEY, "articles"), None)
+        node = TypesenseEngine(Connection((server.url,), API_KEY, "articles")).open()
         wait_for(lambda node=node: expected <= written(node), 10, f"the writes on {server.url}")
     total = node.search(SearchQuery(facets=False)).total
     assert total >= 30 + len(acknowledged)
@@ -154,7 +155,7 @@ def test_the_cluster_survives_losing_its_leader(cluster, demo: Path):
     restarted = time.monotonic()
     leader.start()
     leader.wait_healthy()
-    rejoined = open_archive(BackendConfig("typesense", (leader.url,), API_KEY, "articles"), None)
+    rejoined = TypesenseEngine(Connection((leader.url,), API_KEY, "articles")).open()
     wait_for(lambda: rejoined.search(SearchQuery(facets=False)).total == total, 20, "the catch-up")
     assert expected <= written(rejoined)
     assert state(leader) == FOLLOWER

@@ -25,7 +25,7 @@ if not hasattr(indexer, "open_index"):  # the indexer lands separately
     pytest.skip("indexer.open_index is not available yet", allow_module_level=True)
 
 import web  # noqa: E402
-from indexer import index_paths  # noqa: E402
+from indexer.whoosh import index_paths  # noqa: E402
 from web import Config, ConfigError  # noqa: E402
 
 XSS_TITLE = "<script>window.__xss=1</script>Flood warning for the <b>harbour</b>"

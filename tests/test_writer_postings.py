@@ -1,6 +1,6 @@
 """The project's segment writer stores the same postings as Whoosh's own.
 
-indexer.writer replaces three parts of Whoosh's SegmentWriter for speed (the field
+indexer.whoosh.writer replaces three parts of Whoosh's SegmentWriter for speed (the field
 lengths, the spilled runs of the posting pool, the posting loop with compression for
 common words only). Searching reads what Whoosh wrote, so every term's postings and
 statistics must come out as Whoosh's own writer makes them, spilled or not.
@@ -16,9 +16,9 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive import Article, read
-from indexer import writer as project_writer
 from indexer.analysis import DirectPositions, english_analyzer, plain_analyzer, site_analyzer
-from indexer.schema import build_schema, to_document
+from indexer.whoosh import writer as project_writer
+from indexer.whoosh.schema import build_schema, to_document
 
 
 @pytest.fixture(scope="module")

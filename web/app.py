@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from indexer.whoosh import WhooshEngine
 from web import errors
 from web.backend import IndexHolder
 from web.config import Config
@@ -34,7 +35,8 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    holder = IndexHolder(config.index_dir, config.backend)
+    engine = config.engine if config.engine is not None else WhooshEngine(config.index_dir)
+    holder = IndexHolder(engine)
     holder.try_open()
     app.extensions["archive_index"] = holder
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.backends import BackendConfig, BackendError
+from indexer.backends import Engine, engine_from_env
+from indexer.errors import ConfigError
 from indexer.location import resolve_index_dir
 
 #: Where article links in the embedded view open: the page that frames the search
@@ -27,10 +28,6 @@ _KEYWORD = r"'(?:self|none)'"
 _SCHEME = r"[a-zA-Z][a-zA-Z0-9+.-]*:"
 _HOST = r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:\*\.)?[a-zA-Z0-9.-]+(?::(?:\d{1,5}|\*))?(?:/[^\s;,']*)?"
 _SOURCE = re.compile(rf"^(?:{_KEYWORD}|{_SCHEME}|{_HOST}|\*)$")
-
-
-class ConfigError(ValueError):
-    """A setting that cannot be used; the message names the variable and the value."""
 
 
 def parse_frame_ancestors(value: str) -> tuple[str, ...]:
@@ -70,8 +67,9 @@ class Config:
     site_name: str = "News archive"
     #: Hits per page when the URL does not say.
     page_size: int = 10
-    #: Which engine holds the archive (``ARCHIVE_BACKEND`` and its settings).
-    backend: BackendConfig = BackendConfig()
+    #: Which engine holds the archive (``ARCHIVE_BACKEND`` and its settings); None:
+    #: Whoosh in ``index_dir``.
+    engine: Engine | None = None
 
     def __post_init__(self) -> None:
         if self.embed_link_target not in EMBED_LINK_TARGETS:
@@ -103,13 +101,10 @@ class Config:
             raise ConfigError(
                 f"ARCHIVE_TRUSTED_PROXIES must be a whole number, not {proxies!r}"
             ) from None
-        try:
-            backend = BackendConfig.from_env(env)
-        except BackendError as exc:
-            raise ConfigError(str(exc)) from None
+        folder = resolve_index_dir(index_dir)
         return cls(
-            index_dir=resolve_index_dir(index_dir),
-            backend=backend,
+            index_dir=folder,
+            engine=engine_from_env(folder, env),
             frame_ancestors=parse_frame_ancestors(env.get("ARCHIVE_FRAME_ANCESTORS", "'self'")),
             trusted_proxies=trusted,
             embed_link_target=(

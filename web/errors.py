@@ -1,6 +1,7 @@
 """Every failure becomes a plain page or a JSON error with the right status, never a
-traceback: bad parameters and rejected queries are 400, unknown things 404, a missing
-index 503, and anything unforeseen a logged 500 with a plain page."""
+traceback. An :class:`~indexer.errors.ArchiveError` carries its own status (bad
+parameters and rejected queries 400, a missing index or a silent search cluster 503);
+unknown addresses are 404, and anything unforeseen a logged 500 with a plain page."""
 
 from __future__ import annotations
 
@@ -9,11 +10,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from indexer import IndexOutdated
-from indexer.api import QueryError
-from indexer.backends import BackendUnavailable
-from web.backend import OUTDATED, IndexUnavailable
-from web.state import ParamError
+from indexer.errors import ArchiveError
 
 log = logging.getLogger(__name__)
 
@@ -38,30 +35,15 @@ def error_response(status: int, title: str, message: str, headers: dict | None =
 
 
 def register(app: Flask) -> None:
-    @app.errorhandler(ParamError)
-    def _param(exc: ParamError):
-        return error_response(400, "Bad request", str(exc))
-
-    @app.errorhandler(QueryError)
-    def _query(exc: QueryError):
-        return error_response(400, "The query cannot be run", str(exc))
-
-    @app.errorhandler(IndexUnavailable)
-    def _unavailable(exc: IndexUnavailable):
-        return error_response(503, "The archive is not ready", str(exc), {"Retry-After": "60"})
-
-    @app.errorhandler(IndexOutdated)
-    def _outdated(exc: IndexOutdated):
-        # A running server that meets an index rebuilt by another version.
-        log.warning("%s", exc)
-        return error_response(503, "The archive is not ready", OUTDATED, {"Retry-After": "60"})
-
-    @app.errorhandler(BackendUnavailable)
-    def _backend_down(exc: BackendUnavailable):
-        # A search cluster with no node answering: temporary, so 503, never a 500.
-        return error_response(
-            503, "The search service is not answering", str(exc), {"Retry-After": "10"}
-        )
+    @app.errorhandler(ArchiveError)
+    def _archive(exc: ArchiveError):
+        # Every failure the archive knows (a bad parameter or query, a missing or
+        # outdated index, a search cluster that does not answer) says its own status,
+        # title and advice; readers see the public message, the log the details.
+        if exc.status >= 500:
+            log.warning("%s", exc)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        return error_response(exc.status, exc.title, exc.public_message(), headers)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

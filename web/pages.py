@@ -8,7 +8,7 @@ import re
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from archive.article import Article, clean_line
-from indexer.api import QueryError
+from indexer.errors import QueryError
 from web import views
 from web.security import is_embed_request
 from web.state import MAX_QUERY_CHARS, ParamError, SearchState
@@ -25,7 +25,7 @@ MORE_LIKE_THIS = 5
 
 
 def archive():
-    """The shared index handle (raises IndexUnavailable -> 503)."""
+    """The shared archive handle (raises an ArchiveError, 503, while there is none)."""
     return current_app.extensions["archive_index"].get()
 
 

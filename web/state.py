@@ -17,6 +17,7 @@ from datetime import date
 
 from archive.article import clean_line
 from indexer.api import MAX_PAGE, MAX_PAGE_SIZE, SORTS, Filters, SearchQuery
+from indexer.errors import ArchiveError
 
 #: Longer queries are refused rather than handed to the parser (bounded work per request).
 MAX_QUERY_CHARS = 1000
@@ -39,8 +40,12 @@ FILTER_PARAMS = {
 FACET_PARAMS = {"date": "date", "tag": "tag", "place": "place", "site": "site"}
 
 
-class ParamError(ValueError):
+class ParamError(ArchiveError):
     """A request parameter that cannot be used; the message is shown to the user (HTTP 400)."""
+
+    status = 400
+    exit_code = 2
+    title = "Bad request"
 
 
 @dataclass(frozen=True)

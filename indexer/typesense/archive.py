@@ -35,18 +35,21 @@ from indexer.api import (
     FacetValue,
     Filters,
     Hit,
-    QueryError,
+    IndexStats,
     SearchQuery,
     SearchResult,
+    drill_down,
 )
-from indexer.backends import BackendUnavailable
-from indexer.facets import drill_down
-from indexer.layout import IndexMissing
+from indexer.documents import facet_key, parse_published, to_article
+from indexer.errors import IndexMissing, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
-from indexer.schema import build_schema, key, parse_published, to_article
-from indexer.search import IndexStats
 from indexer.snippets import snippet, terms_for_snippets
-from indexer.typesense.connection import Connection, make_client
+from indexer.typesense.connection import (
+    Connection,
+    TypesenseUnavailable,
+    answering,
+    make_client,
+)
 from indexer.typesense.documents import INDEX_ONLY
 from indexer.typesense.translate import KindQuery, refuse_unsupported, translate
 
@@ -76,10 +79,6 @@ _NOTHING = "day:<0"
 _KINDS = (True, False)
 
 
-class TypesenseUnavailable(BackendUnavailable):
-    """The cluster did not answer (every node down, or no leader for a write)."""
-
-
 class TypesenseArchive:
     """A searchable archive in a Typesense collection (through its alias)."""
 
@@ -87,7 +86,7 @@ class TypesenseArchive:
         self.connection = connection
         self.client = client or make_client(connection)
         self.index_dir = connection.describe()
-        self._parser = make_parser(build_schema())
+        self._parser = make_parser()
         self._parse_lock = threading.Lock()
         self.collection_name()  # fail now, clearly, if there is no archive there
 
@@ -97,17 +96,13 @@ class TypesenseArchive:
         """The collection the alias points to (raises IndexMissing when there is none)."""
         name = self.connection.collection
         try:
-            return self.client.aliases[name].retrieve()["collection_name"]
+            with answering(self.connection, "when asked for the archive"):
+                return self.client.aliases[name].retrieve()["collection_name"]
         except ts_errors.ObjectNotFound:
             raise IndexMissing(
                 f"no archive in Typesense ({self.connection.describe()}): build one with "
                 "`archive index PATH...`"
             ) from None
-        except ts_errors.TypesenseClientError as exc:
-            raise IndexMissing(
-                f"the Typesense cluster ({', '.join(self.connection.nodes)}) cannot be "
-                f"reached: {exc}"
-            ) from exc
 
     def close(self) -> None:
         """Nothing to release: the client's connections close with it."""
@@ -194,7 +189,8 @@ class TypesenseArchive:
 
     def get(self, article_id: str) -> Article | None:
         try:
-            doc = self._documents().documents[article_id].retrieve()
+            with answering(self.connection, "when asked for an article"):
+                doc = self._documents().documents[article_id].retrieve()
         except ts_errors.ObjectNotFound:
             return None
         return to_article(doc)
@@ -204,7 +200,8 @@ class TypesenseArchive:
         most frequent body terms (Typesense has no more-like-this of its own)."""
         limit = max(1, min(int(limit), MAX_PAGE_SIZE))
         try:
-            doc = self._documents().documents[article_id].retrieve()
+            with answering(self.connection, "when asked for an article"):
+                doc = self._documents().documents[article_id].retrieve()
         except ts_errors.ObjectNotFound:
             return []
         words = _distinctive(doc.get("title_terms", ""), doc.get("body_terms", ""))
@@ -261,8 +258,8 @@ class TypesenseArchive:
             places=ranked("place_key", "place_label"),
             sites=ranked("site_key", "site_label"),
             languages=ranked("lang", None),
-            size_bytes=self._memory_bytes(),
-            index_dir=self.index_dir,
+            location=self.index_dir,
+            memory_bytes=self._memory_bytes(),
             generation=name,
         )
 
@@ -308,10 +305,8 @@ class TypesenseArchive:
         # EXACT goes into each search, not into the common parameters: those would
         # override a search's own (more-like-this drops words on purpose).
         searches = [{**EXACT, **search, "collection": collection} for search in searches]
-        try:
+        with answering(self.connection, "the search"):
             response = self.client.multi_search.perform({"searches": searches})
-        except ts_errors.TypesenseClientError as exc:
-            raise TypesenseUnavailable(f"Typesense did not answer the search: {exc}") from exc
         results = response["results"]
         for result in results:
             if "error" in result:
@@ -394,11 +389,6 @@ class TypesenseArchive:
             return int(float(metrics.get("typesense_memory_active_bytes", 0)))
         except (ts_errors.TypesenseClientError, ValueError, TypeError):
             return 0
-
-
-def open_typesense(connection: Connection) -> TypesenseArchive:
-    """Open the archive behind ``connection``; raises IndexMissing when there is none."""
-    return TypesenseArchive(connection)
 
 
 # -- Helpers ------------------------------------------------------------------------------
@@ -493,7 +483,7 @@ def _facet_filters(filters: Filters) -> dict[str, str]:
             continue
         if separator:
             values = drill_down(values, separator)
-        keys = [key(v) for v in values if key(v)]
+        keys = [facet_key(v) for v in values if facet_key(v)]
         out[name] = f"{fieldname}:={_values(keys)}" if keys else _NOTHING
     return out
 
@@ -514,7 +504,7 @@ def _labels(label_counts: dict[str, int]) -> dict[str, str]:
     """The display form of each key: its most frequent spelling."""
     best: dict[str, tuple[int, str]] = {}
     for label, count in label_counts.items():
-        k = key(label)
+        k = facet_key(label)
         if k not in best or count > best[k][0]:
             best[k] = (count, label)
     return {k: label for k, (_n, label) in best.items()}
@@ -524,7 +514,7 @@ def _assemble_facets(
     results: list[tuple[str, dict]], filters: Filters, limit: int
 ) -> dict[str, list[FacetValue]]:
     """Add up each facet's counts over both kinds and order them as the Whoosh backend
-    does (see :mod:`indexer.facets`)."""
+    does (see :mod:`indexer.whoosh.facets`)."""
     counts: dict[str, dict[str, int]] = {}
     known: dict[str, dict[str, int]] = {}
     for slot, result in results:
@@ -558,7 +548,7 @@ def _selected_labels_search(filters: Filters) -> dict | None:
         (filters.places, "place_key"),
         (filters.sites, "site_key"),
     ):
-        keys = [key(v) for v in values if key(v)]
+        keys = [facet_key(v) for v in values if facet_key(v)]
         if keys:
             either.append(f"{fieldname}:={_values(keys)}")
     if not either:
@@ -574,7 +564,7 @@ def _selected_labels_search(filters: Filters) -> dict | None:
 
 
 def _flat_facet(values: dict[str, int], labels: dict[str, str], selected, limit):
-    chosen = {key(v) for v in selected}
+    chosen = {facet_key(v) for v in selected}
     order = sorted(
         (k for k, n in values.items() if n),
         key=lambda k: (-values[k], labels.get(k, k).casefold(), labels.get(k, k)),
@@ -587,7 +577,7 @@ def _flat_facet(values: dict[str, int], labels: dict[str, str], selected, limit)
 
 
 def _place_facet(values: dict[str, int], labels: dict[str, str], filters: Filters, limit):
-    chosen = {key(v) for v in filters.places}
+    chosen = {facet_key(v) for v in filters.places}
     nonzero = [k for k, n in values.items() if n]
 
     def ranked(keys: list[str]) -> list[str]:

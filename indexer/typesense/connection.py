@@ -8,11 +8,16 @@ node answers reads itself and forwards writes to the Raft leader, so any node wi
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import typesense
+from typesense import exceptions as ts_errors
+
+from indexer.errors import BackendUnavailable, ConfigError
 
 # The 2.x client warns on every collection handle that some endpoints are deprecated on
 # Typesense v30+ (overrides, synonyms, analytics v1), none of which this project uses.
@@ -24,8 +29,46 @@ READ_TIMEOUT = 10.0
 WRITE_TIMEOUT = 120.0
 
 
-class SettingError(ValueError):
-    """A node address that cannot be used; the message names it."""
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """What the client's HTTP library raises for a refused connection or a timeout:
+    httpx's errors in the 2.x client (older clients used requests, whose errors are
+    OSErrors)."""
+    try:
+        import httpx
+    except ImportError:
+        return (OSError,)
+    return (httpx.HTTPError, OSError)
+
+
+_TRANSPORT_ERRORS = _transport_errors()
+
+
+class TypesenseUnavailable(BackendUnavailable):
+    """The cluster did not answer (every node down, or no leader for a write)."""
+
+
+@contextlib.contextmanager
+def answering(connection: Connection, doing: str) -> Iterator[None]:
+    """Turn a cluster that does not answer into :class:`TypesenseUnavailable`.
+
+    The client retries every node and then raises what the last one gave: a
+    ``TypesenseClientError`` for an HTTP answer, or the ``requests`` exception for a
+    refused connection or a timeout. Either means the service is down, never that the
+    archive is missing. "Not found" passes through: the caller knows what it means."""
+    try:
+        yield
+    except ts_errors.ObjectNotFound:
+        raise
+    except (ts_errors.RequestUnauthorized, ts_errors.RequestForbidden) as exc:
+        raise ConfigError(
+            f"the Typesense cluster ({', '.join(connection.nodes)}) refused the API key "
+            f"(ARCHIVE_TYPESENSE_API_KEY) {doing}: {' '.join(str(exc).split())}"
+        ) from exc
+    except (ts_errors.TypesenseClientError, *_TRANSPORT_ERRORS) as exc:
+        raise TypesenseUnavailable(
+            f"the Typesense cluster ({', '.join(connection.nodes)}) did not answer "
+            f"{doing}: {' '.join(str(exc).split()) or type(exc).__name__}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -38,16 +81,26 @@ class Connection:
 
     def __post_init__(self) -> None:
         if not self.nodes:
-            raise SettingError("no Typesense nodes given (ARCHIVE_TYPESENSE_NODES)")
+            raise ConfigError("no Typesense nodes given (ARCHIVE_TYPESENSE_NODES)")
         for node in self.nodes:
             parts = urlsplit(node)
             if parts.scheme not in ("http", "https") or not parts.hostname or not parts.port:
-                raise SettingError(
+                raise ConfigError(
                     f"Typesense node {node!r} is not like http://host:port "
                     "(ARCHIVE_TYPESENSE_NODES)"
                 )
         if not self.api_key:
-            raise SettingError("no Typesense API key given (ARCHIVE_TYPESENSE_API_KEY)")
+            raise ConfigError("no Typesense API key given (ARCHIVE_TYPESENSE_API_KEY)")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Connection:
+        """``ARCHIVE_TYPESENSE_NODES``, ``_API_KEY`` and ``_COLLECTION``; raises
+        ConfigError naming the variable that cannot be used."""
+        return cls(
+            nodes=parse_nodes(environ.get("ARCHIVE_TYPESENSE_NODES", "")),
+            api_key=environ.get("ARCHIVE_TYPESENSE_API_KEY", "").strip(),
+            collection=environ.get("ARCHIVE_TYPESENSE_COLLECTION", "").strip() or "articles",
+        )
 
     def describe(self) -> str:
         """Where the archive is, for messages and ``archive stats``."""

@@ -28,7 +28,7 @@ import time
 from archive import Article
 from archive.places import with_ancestors
 from indexer.analysis import english_analyzer, is_english, plain_analyzer, site_analyzer
-from indexer.schema import day_and_time, key, stored_fields
+from indexer.documents import day_and_time, facet_key, stored_fields
 
 #: Longest run of terms kept per tag/place/site value (a longer phrase finds nothing).
 MAX_GRAM = 8
@@ -122,9 +122,9 @@ def to_document(article: Article, file: str, seq: int) -> dict:
             "place_grams": grams([p.replace("/", " ") for p in article.places]),
             "site_grams": grams([article.site], _SITE) if article.site else [],
             "english": english,
-            "tag_key": [key(t) for t in article.tags],
+            "tag_key": [facet_key(t) for t in article.tags],
             "tag_label": list(article.tags),
-            "place_key": [key(p) for p in places],
+            "place_key": [facet_key(p) for p in places],
             "place_label": places,
             "day": int(day) if day else 0,
             "newest": sortkey,
@@ -133,10 +133,10 @@ def to_document(article: Article, file: str, seq: int) -> dict:
         }
     )
     if article.site:
-        doc["site_key"] = key(article.site)
+        doc["site_key"] = facet_key(article.site)
         doc["site_label"] = article.site
     if article.language:
-        doc["lang"] = key(article.language)
+        doc["lang"] = facet_key(article.language)
     if day:
         doc["year"], doc["month"] = day[:4], f"{day[:4]}-{day[4:6]}"
     return doc

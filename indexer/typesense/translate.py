@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.query.qcore import _NullQuery
 
-from indexer.api import QueryError
+from indexer.errors import QueryError
 from indexer.typesense.documents import MAX_GRAM
 
 #: Text fields (the user's ``title:``/``body:``) and the Typesense field of each.

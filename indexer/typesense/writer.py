@@ -26,15 +26,14 @@ import os
 import re
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from typesense import exceptions as ts_errors
 
 from archive import Article
-from indexer.backends import BackendUnavailable
-from indexer.layout import IndexLocked
-from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress, plan_articles, plan_paths
-from indexer.typesense.connection import WRITE_TIMEOUT, Connection, make_client
+from indexer.errors import BackendUnavailable, IndexLocked
+from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
+from indexer.typesense.connection import WRITE_TIMEOUT, Connection, answering, make_client
 from indexer.typesense.documents import collection_schema, next_seq, to_document
 
 #: Documents per import request, and the request body size that flushes sooner.
@@ -46,32 +45,6 @@ DELETE_BATCH = 200
 
 class TypesenseIndexError(BackendUnavailable):
     """The cluster refused or failed a write; the message says which."""
-
-
-def index_paths(
-    connection: Connection,
-    paths: Iterable[str | os.PathLike],
-    *,
-    rebuild: bool = False,
-    mapping: dict[str, str] | None = None,
-    dayfirst: bool | None = None,
-    progress: Callable[[Progress], None] | None = None,
-) -> IndexReport:
-    """Index the article files under ``paths`` into the Typesense archive."""
-    plan = plan_paths(paths, mapping=mapping, dayfirst=dayfirst)
-    return _run(connection, plan, rebuild=rebuild, progress=progress)
-
-
-def index_articles(
-    connection: Connection,
-    articles: Iterable[Article],
-    *,
-    source: str = "<articles>",
-    rebuild: bool = False,
-    progress: Callable[[Progress], None] | None = None,
-) -> IndexReport:
-    """Index Articles built in memory, as if all came from one file named ``source``."""
-    return _run(connection, plan_articles(articles, source), rebuild=rebuild, progress=progress)
 
 
 class _TypesenseSink:
@@ -123,7 +96,18 @@ class _TypesenseSink:
                 raise TypesenseIndexError(f"Typesense refused a delete: {exc}") from exc
 
 
-def _run(
+def run_plan(
+    connection: Connection,
+    plan: Plan,
+    *,
+    rebuild: bool,
+    progress: Callable[[Progress], None] | None,
+) -> IndexReport:
+    with answering(connection, "while indexing"):
+        return _write(connection, plan, rebuild=rebuild, progress=progress)
+
+
+def _write(
     connection: Connection,
     plan: Plan,
     *,

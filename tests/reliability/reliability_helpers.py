@@ -138,7 +138,8 @@ def run_archive(
 
 def index_count(index_dir: Path) -> int:
     """Articles in the live index, through the search API (as a user would count)."""
-    from indexer import SearchQuery, open_index
+    from indexer import SearchQuery
+    from indexer.whoosh import open_index
 
     with open_index(index_dir) as archive:
         return archive.search(SearchQuery(text="", facets=False, snippets=False)).total

@@ -27,7 +27,8 @@ from reliability_helpers import figures
 
 import web
 from archive import Article, Problem, read
-from indexer import QueryError, SearchQuery, index_paths, open_index
+from indexer import QueryError, SearchQuery
+from indexer.whoosh import index_paths, open_index
 from web import Config
 
 SAMPLES: dict[str, bytes] = {

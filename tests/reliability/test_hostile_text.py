@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 import web  # noqa: E402
-from indexer import index_paths  # noqa: E402
+from indexer.whoosh import index_paths  # noqa: E402
 from web import Config  # noqa: E402
 
 #: Elements no page of the app has of its own; any of them is article markup injected.

@@ -30,8 +30,9 @@ from pathlib import Path
 import pytest
 from reliability_helpers import Run, figures, index_count, news_rows, run_archive, write_chunks
 
-from indexer import SearchQuery, index_paths, open_index
-from indexer.layout import Layout
+from indexer import SearchQuery
+from indexer.whoosh import index_paths, open_index
+from indexer.whoosh.layout import Layout
 
 SEED = 20240310
 #: How long an incremental trial runs, as a share of a full rebuild (measured here: ~0.6).

@@ -20,7 +20,7 @@ import pytest
 from reliability_helpers import InThread, figures, news_rows, write_chunks
 
 import web
-from indexer import index_paths
+from indexer.whoosh import index_paths
 from web import Config
 
 MAX_SECONDS = 3.0

@@ -33,38 +33,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.errors import IndexLocked, IndexMissing
+
 POINTER = "CURRENT"
 LOCK = "write.lock"
 _GENERATION = re.compile(r"^gen-(\d{6,})$")
-
-
-class IndexMissing(FileNotFoundError):
-    """There is no index in the given directory (the message says what to do)."""
-
-
-class IndexLocked(RuntimeError):
-    """Another process is writing the index."""
-
-    def __init__(self, pid: int | None):
-        self.pid = pid
-        who = f"pid {pid}" if pid else "another process"
-        super().__init__(f"index is being written by {who}")
-
-
-class IndexOutdated(RuntimeError):
-    """The live generation was written in another index format; only a rebuild helps.
-
-    Whoosh stores the analyser classes of a schema, not what they did when the index
-    was written, so an index from another version of the analysis would open and then
-    quietly miss matches: refusing it with what to do is the honest answer."""
-
-    def __init__(self, root: Path, found: int, expected: int):
-        self.found, self.expected = found, expected
-        super().__init__(
-            f"the index in {root} was written in index format {found} and this version "
-            f"of newsarchive uses format {expected}: rebuild it with "
-            "`archive index --rebuild PATH...`"
-        )
 
 
 @dataclass(frozen=True)
@@ -72,7 +45,7 @@ class Pointer:
     generation: str
     previous: str | None = None
     commit: int = 0
-    #: The index format (``indexer.schema.SCHEMA_VERSION``) the generation was written
+    #: The index format (``indexer.whoosh.schema.SCHEMA_VERSION``) the generation was written
     #: in; pointers from before it was recorded hold format 1.
     schema: int = 1
 

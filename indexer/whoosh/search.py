@@ -6,7 +6,7 @@ it. Before each request it compares one ``stat`` of the pointer file with the sn
 after a commit or a rebuild swap it opens a new snapshot and lets requests still running
 finish on the old one. Whoosh searchers are not documented as thread-safe (and its
 readers seek and read shared file objects), so parsing, matching and scoring (which
-read postings, see :mod:`indexer.postings`) and stored-field reads of one snapshot run
+read postings, see :mod:`indexer.whoosh.postings`) and stored-field reads of one snapshot run
 under its lock; filters, facet counts, sorting and snippet building run outside it.
 
 Where the time goes, and what was done about it (100k articles, bench/RESULTS.md):
@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -36,23 +36,25 @@ from indexer.api import (
     SORTS,
     FacetValue,
     Hit,
-    QueryError,
+    IndexStats,
     SearchQuery,
     SearchResult,
 )
-from indexer.facets import (
+from indexer.documents import parse_published, to_article
+from indexer.errors import IndexMissing, IndexOutdated, QueryError
+from indexer.query import ParsedQuery, make_parser, parse, positive_terms
+from indexer.snippets import snippet, terms_for_snippets
+from indexer.whoosh.facets import (
     FacetData,
     build_facet_data,
     combine,
     facet_counts,
     filter_masks,
 )
-from indexer.layout import IndexMissing, IndexOutdated, Layout
-from indexer.postings import ScoringIndex, Unsupported, evaluate
-from indexer.query import ParsedQuery, make_parser, parse, positive_terms
-from indexer.schema import SCHEMA_VERSION, parse_published, to_article
-from indexer.snippets import snippet, terms_for_snippets
-from indexer.spelling import WordCorrector, read_words
+from indexer.whoosh.layout import Layout
+from indexer.whoosh.postings import ScoringIndex, Unsupported, evaluate
+from indexer.whoosh.schema import SCHEMA_VERSION
+from indexer.whoosh.spelling import WordCorrector, read_words
 
 #: Below this many hits a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
@@ -62,37 +64,6 @@ FACET_LIMIT = 50
 PARSE_CACHE_SIZE = 1000
 #: Stored documents fetched per lock acquisition when streaming all hits.
 _BATCH = 200
-
-
-@dataclass
-class IndexStats:
-    articles: int
-    date_min: date | None
-    date_max: date | None
-    tags: list[FacetValue]
-    places: list[FacetValue]
-    sites: list[FacetValue]
-    size_bytes: int
-    index_dir: str
-    generation: str
-    languages: list[FacetValue] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        def values(items: list[FacetValue]) -> list[dict]:
-            return [item.to_dict() for item in items]
-
-        return {
-            "articles": self.articles,
-            "date_min": self.date_min.isoformat() if self.date_min else None,
-            "date_max": self.date_max.isoformat() if self.date_max else None,
-            "tags": values(self.tags),
-            "places": values(self.places),
-            "sites": values(self.sites),
-            "languages": values(self.languages),
-            "size_bytes": self.size_bytes,
-            "index_dir": self.index_dir,
-            "generation": self.generation,
-        }
 
 
 class _Snapshot:
@@ -279,8 +250,8 @@ class Archive:
             places=_top(data.place, place_counts, top),
             sites=_top(data.site, site_counts, top),
             languages=_top(data.lang, lang_counts, top),
-            size_bytes=self.layout.size_bytes(snap.generation),
-            index_dir=self.index_dir,
+            location=self.index_dir,
+            disk_bytes=self.layout.size_bytes(snap.generation),
             generation=snap.generation,
         )
 
@@ -418,7 +389,7 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     """Every live document the query matches, as a mask, and (when ``scored``) the
     relevance score of each, in one pass over the postings.
 
-    The postings are read as arrays and scored with NumPy (:mod:`indexer.postings`,
+    The postings are read as arrays and scored with NumPy (:mod:`indexer.whoosh.postings`,
     Whoosh's BM25F to rounding); a query node it does not know falls back to Whoosh's
     own matcher. Scoring every match here (facets need them all anyway) and choosing
     the page with NumPy avoids a second pass.

@@ -5,7 +5,7 @@ this module supplies the Whoosh side: the manifest read from the index's ``manif
 column, a writer that adds, replaces and deletes documents, and the commit.
 
 ``rebuild=True`` writes a new generation beside the live one and switches the pointer
-atomically once it is committed (see :mod:`indexer.layout`).
+atomically once it is committed (see :mod:`indexer.whoosh.layout`).
 
 A run that adds many articles writes them in parallel: this process reads the files
 and decides what changed, and worker processes (one per core) each analyse their share
@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
@@ -37,10 +37,11 @@ from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool, SegmentWriter
 
 from archive import Article
-from indexer.layout import IndexLocked, IndexOutdated, Layout, Pointer
-from indexer.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
-from indexer.spelling import article_words, write_words
-from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress, plan_articles, plan_paths
+from indexer.errors import IndexOutdated
+from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
+from indexer.whoosh.layout import Layout, Pointer
+from indexer.whoosh.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
+from indexer.whoosh.spelling import article_words, write_words
 
 #: Memory Whoosh's writer may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
@@ -56,37 +57,7 @@ COMPRESS_POSTINGS = 16
 #: Postings per marshal call when the posting pool spills a run to disk.
 RUN_CHUNK = 4096
 
-__all__ = ["IndexLocked", "IndexReport", "Progress", "index_articles", "index_paths"]
-
-
-def index_paths(
-    index_dir: str | os.PathLike,
-    paths: Iterable[str | os.PathLike],
-    *,
-    rebuild: bool = False,
-    mapping: dict[str, str] | None = None,
-    dayfirst: bool | None = None,
-    progress: Callable[[Progress], None] | None = None,
-) -> IndexReport:
-    """Index the article files under ``paths`` into ``index_dir``.
-
-    Raises :class:`IndexLocked` at once when another process is writing the index.
-    """
-    plan = plan_paths(paths, mapping=mapping, dayfirst=dayfirst)
-    return _run(index_dir, plan, rebuild=rebuild, progress=progress)
-
-
-def index_articles(
-    index_dir: str | os.PathLike,
-    articles: Iterable[Article],
-    *,
-    source: str = "<articles>",
-    rebuild: bool = False,
-    progress: Callable[[Progress], None] | None = None,
-) -> IndexReport:
-    """Index Articles built in memory (benchmarks, tools, tests), as if all came from one
-    file named ``source``. Nothing is removed except by ``rebuild``."""
-    return _run(index_dir, plan_articles(articles, source), rebuild=rebuild, progress=progress)
+__all__ = ["run_plan"]
 
 
 class _SegmentWriter(SegmentWriter):
@@ -429,7 +400,7 @@ def _worker_failed(process: subprocess.Popen, record: list | None) -> Exception:
 
 #: Where this ``indexer`` package is imported from, first on the workers' path (before
 #: the current directory ``-c`` puts there), so they run the same code as the parent.
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: The worker's command. The parent-death signal (Linux ``prctl(PR_SET_PDEATHSIG,
 #: SIGKILL)``) is set before anything slow such as imports, and a parent already gone
 #: is noticed, so a worker cannot outlive a parent killed while it starts.
@@ -443,7 +414,7 @@ except (OSError, AttributeError):
 if os.getppid() != int(sys.argv[2]):
     os._exit(1)
 sys.path.insert(0, sys.argv[1])
-from indexer.writer import _segment_worker
+from indexer.whoosh.writer import _segment_worker
 _segment_worker(sys.argv[3])
 """
 
@@ -479,7 +450,7 @@ def _segment_worker(generation_dir: str) -> None:
     sink.flush()
 
 
-def _run(
+def run_plan(
     index_dir: str | os.PathLike,
     plan: Plan,
     *,

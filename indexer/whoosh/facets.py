@@ -23,8 +23,8 @@ from datetime import date
 
 import numpy as np
 
-from indexer.api import FacetValue, Filters
-from indexer.schema import key
+from indexer.api import FacetValue, Filters, drill_down
+from indexer.documents import facet_key
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -167,7 +167,7 @@ def _labels(reader, fieldname: str) -> dict[str, str]:
     """The display form of each key: the most frequent spelling among the articles."""
     best: dict[str, tuple[int, str]] = {}
     for term, ids in _postings(reader, fieldname).items():
-        k = key(term)
+        k = facet_key(term)
         if k not in best or ids.size > best[k][0]:
             best[k] = (ids.size, term)
     return {k: term for k, (_n, term) in best.items()}
@@ -257,13 +257,6 @@ def build_facet_data(reader) -> FacetData:
 # -- Filters ---------------------------------------------------------------------------
 
 
-def drill_down(values: list[str], separator: str) -> list[str]:
-    """Replace each selected value that has a selected descendant by its descendants:
-    ``["2016", "2016-03"]`` means March 2016, ``["Vietnam", "Vietnam/Da Nang"]`` Da Nang."""
-    chosen = list(dict.fromkeys(v for v in values if v))
-    return [v for v in chosen if not any(o != v and o.startswith(v + separator) for o in chosen)]
-
-
 def _date_value(value: str) -> int | None:
     """``2016`` -> 2016, ``2016-03`` -> 201603; None for anything else."""
     parts = value.strip().split("-")
@@ -305,15 +298,17 @@ def filter_masks(data: FacetData, filters: Filters) -> dict[str, np.ndarray | No
     n = data.size
     return {
         "date": date_mask(data, filters),
-        "tag": data.tag.mask_for([key(t) for t in filters.tags], n) if filters.tags else None,
+        "tag": data.tag.mask_for([facet_key(t) for t in filters.tags], n) if filters.tags else None,
         "place": (
-            data.place.mask_for([key(p) for p in drill_down(filters.places, "/")], n)
+            data.place.mask_for([facet_key(p) for p in drill_down(filters.places, "/")], n)
             if filters.places
             else None
         ),
-        "site": data.site.mask_for([key(s) for s in filters.sites], n) if filters.sites else None,
+        "site": data.site.mask_for([facet_key(s) for s in filters.sites], n)
+        if filters.sites
+        else None,
         "lang": (
-            data.lang.mask_for([key(v) for v in filters.languages], n)
+            data.lang.mask_for([facet_key(v) for v in filters.languages], n)
             if filters.languages
             else None
         ),
@@ -351,7 +346,7 @@ def facet_counts(
 def _flat_facet(column, mask: np.ndarray, selected: list[str], limit: int) -> list[FacetValue]:
     """Largest first, ties by value; selected values always included."""
     counts = column.counts(mask)
-    chosen = {key(v) for v in selected}
+    chosen = {facet_key(v) for v in selected}
     order = sorted(
         (i for i in np.flatnonzero(counts).tolist()),
         key=lambda i: (-int(counts[i]), column.labels[i].casefold(), column.labels[i]),
@@ -381,7 +376,7 @@ def _place_facet(
 ) -> list[FacetValue]:
     """The countries; then, for each selected country, the places inside it."""
     counts = column.counts(mask)
-    chosen = {key(v) for v in filters.places}
+    chosen = {facet_key(v) for v in filters.places}
     nonzero = np.flatnonzero(counts).tolist()
 
     def ranked(indices: list[int]) -> list[int]:

@@ -10,7 +10,7 @@ Three kinds of fields, each for one job:
 - **Facet keys.** ``tag_key``, ``place_key`` (every ancestor of every place),
   ``site_key``, ``lang``, ``day`` (``YYYYMMDD``) and ``tod`` (``HHMM``, UTC) are exact
   keys. Facet counting, filtering and date sorting read their postings once per
-  searcher into NumPy arrays (see :mod:`indexer.facets`), which is why there is no
+  searcher into NumPy arrays (see :mod:`indexer.whoosh.facets`), which is why there is no
   date column or ``DateRangeFacet``: year and month derive from ``day``.
 - **Display.** ``*_label`` fields hold display forms (the key is case-folded);
   ``doc`` stores everything needed to rebuild the Article; the ``manifest`` column
@@ -19,7 +19,6 @@ Three kinds of fields, each for one job:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 from whoosh import columns, fields
@@ -35,27 +34,10 @@ from indexer.analysis import (
     plain_analyzer,
     site_analyzer,
 )
+from indexer.documents import day_and_time, facet_key, stored_fields
 
 #: Bumped whenever the schema or analysis changes in a way that needs a rebuild.
 SCHEMA_VERSION = 1
-
-#: Fields a user may name in a query, and the index fields each one searches.
-QUERY_FIELDS: dict[str, tuple[str, ...]] = {
-    "title": ("title", "title_plain"),
-    "body": ("body", "body_plain"),
-    "tag": ("tag",),
-    "place": ("place",),
-    "site": ("site",),
-}
-#: What an unfielded word searches, with boosts: a match in the title counts more.
-DEFAULT_FIELDS: dict[str, float] = {
-    "title": 3.0,
-    "title_plain": 3.0,
-    "body": 1.0,
-    "body_plain": 1.0,
-}
-ENGLISH_FIELDS = ("title", "body")
-PLAIN_FIELDS = ("title_plain", "body_plain")
 
 
 def _values_field() -> fields.KEYWORD:
@@ -97,21 +79,6 @@ def build_schema() -> fields.Schema:
     )
 
 
-def key(value: str) -> str:
-    """The facet key of a tag, place or site: matched case-insensitively."""
-    return " ".join(value.split()).casefold()
-
-
-def day_and_time(published: date | datetime | None) -> tuple[str, str]:
-    """``("YYYYMMDD", "HHMM")`` in UTC; a date without a time sorts at 00:00."""
-    if published is None:
-        return "", ""
-    if isinstance(published, datetime):
-        moment = published.astimezone(UTC) if published.tzinfo else published
-        return moment.strftime("%Y%m%d"), moment.strftime("%H%M")
-    return published.strftime("%Y%m%d"), "0000"
-
-
 def manifest_entry(article_id: str, content_hash: str, file: str) -> bytes:
     return f"{article_id}\x1f{content_hash}\x1f{file}".encode()
 
@@ -131,13 +98,13 @@ def to_document(article: Article, file: str | Path) -> dict:
         "tag": VALUE_SEPARATOR.join(article.tags),
         "place": VALUE_SEPARATOR.join(p.replace("/", " ") for p in article.places),
         "site": article.site,
-        "tag_key": VALUE_SEPARATOR.join(key(t) for t in article.tags),
+        "tag_key": VALUE_SEPARATOR.join(facet_key(t) for t in article.tags),
         "tag_label": VALUE_SEPARATOR.join(article.tags),
-        "place_key": VALUE_SEPARATOR.join(key(p) for p in places),
+        "place_key": VALUE_SEPARATOR.join(facet_key(p) for p in places),
         "place_label": VALUE_SEPARATOR.join(places),
-        "site_key": key(article.site),
+        "site_key": facet_key(article.site),
         "site_label": article.site,
-        "lang": key(article.language),
+        "lang": facet_key(article.language),
         "day": day,
         "tod": tod,
         "doc": stored_fields(article),
@@ -149,49 +116,3 @@ def to_document(article: Article, file: str | Path) -> dict:
         doc["title_plain"], doc["body_plain"] = article.title, searchable_body
     # Whoosh indexes an empty string as nothing, but an empty ID would become a term.
     return {name: value for name, value in doc.items() if value != ""}
-
-
-def stored_fields(article: Article) -> dict:
-    """What the index keeps of an Article: enough to rebuild it and to show a hit."""
-    return {
-        "id": article.id,
-        "title": article.title,
-        "subtitle": article.subtitle,
-        "body": article.body,
-        "published": article.published.isoformat() if article.published else "",
-        "site": article.site,
-        "url": article.url,
-        "language": article.language,
-        "authors": list(article.authors),
-        "tags": list(article.tags),
-        "places": list(article.places),
-        "source_path": article.source_path,
-        "content_hash": article.content_hash,
-    }
-
-
-def parse_published(value: str) -> date | datetime | None:
-    if not value:
-        return None
-    if "T" in value:
-        return datetime.fromisoformat(value)
-    return date.fromisoformat(value)
-
-
-def to_article(stored: dict) -> Article:
-    """Rebuild the Article from its stored fields."""
-    return Article(
-        id=stored["id"],
-        title=stored["title"],
-        body=stored["body"],
-        subtitle=stored.get("subtitle", ""),
-        published=parse_published(stored.get("published", "")),
-        site=stored.get("site", ""),
-        url=stored.get("url", ""),
-        language=stored.get("language", ""),
-        authors=list(stored.get("authors", [])),
-        tags=list(stored.get("tags", [])),
-        places=list(stored.get("places", [])),
-        source_path=stored.get("source_path", ""),
-        content_hash=stored.get("content_hash", ""),
-    )
