@@ -1,6 +1,6 @@
-"""The project itself, through its public API only (indexer_api.md).
+"""The project itself, through its public API only (:mod:`indexer` and :mod:`indexer.api`).
 
-Indexing is ``indexer.index_paths`` over the corpus JSONL file, so the project's own
+Indexing is ``indexer.whoosh.index_paths`` over the corpus JSONL file, so the project's own
 reader, normalisation and extraction are part of its indexing time (the peers only
 ``json.loads`` each line). A search is ``open_index(...).search(SearchQuery(...))``
 with facets and snippets on: one call does the total, the top 10 with snippets and the

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from archive.article import nfc
+from indexer.errors import QueryError
+
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 FACETS: tuple[str, ...] = ("date", "tag", "place", "site")
@@ -19,6 +22,15 @@ FACETS: tuple[str, ...] = ("date", "tag", "place", "site")
 #: Bounds on paging, so no request can ask for unbounded work.
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
+#: Month abbreviations for date facet labels (``Mar 2016``): the one copy.
+MONTHS: tuple[str, ...] = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+)  # fmt: skip
+
+
+def month_label(year: int | str, month: int | str) -> str:
+    """``month_label(2016, 3)`` -> ``"Mar 2016"``: the label of a month facet value."""
+    return f"{MONTHS[int(month) - 1]} {year}"
 
 
 @dataclass
@@ -64,6 +76,24 @@ class SearchQuery:
     snippets: bool = True
     #: At most this many values per facet (largest first; selected values always shown).
     facet_limit: int = 50
+
+    def paging(self) -> tuple[int, int]:
+        """``(page, page_size)`` held within the bounds every engine serves."""
+        try:
+            page = int(self.page)
+            page_size = int(self.page_size)
+        except (TypeError, ValueError):
+            raise QueryError("page and page size must be whole numbers") from None
+        return max(1, min(page, MAX_PAGE)), max(1, min(page_size, MAX_PAGE_SIZE))
+
+    def effective_sort(self) -> str:
+        """The order to use: the one asked for, except that browsing (no text) has
+        nothing to rank by and is newest first. Raises QueryError for an unknown one."""
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r} (use one of: {', '.join(SORTS)})")
+        if not nfc(self.text).strip() and self.sort == "relevance":
+            return "newest"
+        return self.sort
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Cheap highlighted snippets: one regex pass over the stored body, no Whoosh highlighter.
 
 Whoosh's highlighter re-analyses every stored body through the full analyzer and then
-fragments it; issue 3 measured 2.4 s at the 95th percentile for 10 hits. Here the body
+fragments it, which costs seconds for a page of long articles (bench/RESULTS.md, the plain
+Whoosh peer). Here the body
 is scanned once with the tokenizer's own word pattern, and each word is tested against
 the query's terms through the cached :func:`~indexer.analysis.fold` and
 :func:`~indexer.analysis.english_term` (the same functions the index used, so a word is

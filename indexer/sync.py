@@ -42,7 +42,6 @@ class Progress:
     files_total: int
     articles: int
     seconds: float
-    current_file: str = ""
 
     @property
     def rate(self) -> float:
@@ -168,10 +167,10 @@ class Feed:
                 articles += 1
                 self._article(item, file)
                 if self.progress is not None and articles % 500 == 0:
-                    last_report = self._progress(number - 1, articles, file, last_report)
+                    last_report = self._progress(number - 1, articles, last_report)
             if self.progress is not None:
                 last_report = self._progress(
-                    number, articles, file, last_report, force=number == self.files_total
+                    number, articles, last_report, force=number == self.files_total
                 )
         # Removals: articles indexed from files under the given paths that did not come
         # back this time, unless their file failed to read (then we keep what we had).
@@ -210,11 +209,9 @@ class Feed:
         else:
             report.unchanged += 1
 
-    def _progress(self, files_read, articles, file, last, force=False) -> float:
+    def _progress(self, files_read: int, articles: int, last: float, force: bool = False) -> float:
         now = time.monotonic()
         if force or now - last >= PROGRESS_EVERY:
-            self.progress(
-                Progress(files_read, self.files_total, articles, now - self.started, file)
-            )
+            self.progress(Progress(files_read, self.files_total, articles, now - self.started))
             return now
         return last

@@ -36,10 +36,9 @@ FILTER_PARAMS = {
     "lang": "languages",
     "date": "dates",
 }
+
+
 #: The facet names of the search API (``SearchResult.facets`` keys) and their parameter.
-FACET_PARAMS = {"date": "date", "tag": "tag", "place": "place", "site": "site"}
-
-
 class ParamError(ArchiveError):
     """A request parameter that cannot be used; the message is shown to the user (HTTP 400)."""
 
@@ -170,9 +169,6 @@ class SearchState:
         else:
             kept = (*current, value)
         return self.replace(**{field: kept, "page": 1})
-
-    def without_dates(self) -> SearchState:
-        return self.replace(dates=(), date_from=None, date_to=None, page=1)
 
     def without_range(self, which: str) -> SearchState:
         return self.replace(**{f"date_{which}": None, "page": 1})

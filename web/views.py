@@ -14,13 +14,13 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
-from indexer.api import MAX_PAGE, FacetValue, Hit, SearchResult
+from indexer.api import MAX_PAGE, MONTHS, FacetValue, Hit, SearchResult
+from indexer.api import month_label as api_month_label
 from web.state import SearchState
 from web.urls import UrlBuilder
 
 #: Facet values shown before "show more".
 TOP_VALUES = 8
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 # Any "<" that does not open or close a <mark>: defence in depth for the snippet,
 # which the search API promises is escaped text plus <mark> tags.
@@ -43,7 +43,7 @@ def safe_snippet(snippet: str) -> Markup:
 def display_date(value: date | datetime | None) -> str:
     if not value:
         return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def iso_date(value: date | datetime | None) -> str:
@@ -58,7 +58,7 @@ def place_label(path: str) -> str:
 def month_label(value: str) -> str:
     year, _, month = value.partition("-")
     if month.isdigit() and 1 <= int(month) <= 12:
-        return f"{_MONTHS[int(month) - 1]} {year}"
+        return api_month_label(year, month)
     return value
 
 

@@ -29,7 +29,6 @@ from typesense import exceptions as ts_errors
 from archive import Article
 from archive.article import nfc
 from indexer.api import (
-    MAX_PAGE,
     MAX_PAGE_SIZE,
     SORTS,
     FacetValue,
@@ -39,6 +38,7 @@ from indexer.api import (
     SearchQuery,
     SearchResult,
     drill_down,
+    month_label,
 )
 from indexer.documents import facet_key, parse_published, to_article
 from indexer.errors import IndexMissing, QueryError
@@ -74,7 +74,6 @@ EXACT = {
     "highlight_fields": "none",
     "enable_overrides": "false",
 }
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _NOTHING = "day:<0"
 _KINDS = (True, False)
 
@@ -116,9 +115,9 @@ class TypesenseArchive:
     # -- The API -----------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        page, page_size = _clamp_paging(query)
+        page, page_size = query.paging()
         parsed, kinds = self._translate(query)
-        sort = _sort(query)
+        sort = query.effective_sort()
         first = (page - 1) * page_size
         want = first + page_size
         clauses = _facet_filters(query.filters)
@@ -172,7 +171,7 @@ class TypesenseArchive:
     def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
         """Every hit in the query's sort order, both kinds merged, fetched in pages."""
         parsed, kinds = self._translate(query)
-        sort = _sort(query)
+        sort = query.effective_sort()
         clauses = list(_facet_filters(query.filters).values())
         streams = []
         for english, kq in kinds.items():
@@ -394,23 +393,6 @@ class TypesenseArchive:
 # -- Helpers ------------------------------------------------------------------------------
 
 
-def _clamp_paging(query: SearchQuery) -> tuple[int, int]:
-    try:
-        page = int(query.page)
-        page_size = int(query.page_size)
-    except (TypeError, ValueError):
-        raise QueryError("page and page size must be whole numbers") from None
-    return max(1, min(page, MAX_PAGE)), max(1, min(page_size, MAX_PAGE_SIZE))
-
-
-def _sort(query: SearchQuery) -> str:
-    if query.sort not in SORTS:
-        raise QueryError(f"unknown sort {query.sort!r} (use one of: {', '.join(SORTS)})")
-    if not nfc(query.text).strip() and query.sort == "relevance":
-        return "newest"  # nothing to rank by: browsing is newest first
-    return query.sort
-
-
 def _sort_by(sort: str, kq: KindQuery) -> str:
     if sort == "oldest":
         return "oldest:asc,seq:desc"
@@ -605,7 +587,7 @@ def _date_facet(years: dict[str, int], months: dict[str, int], filters: Filters)
     open_years = {v[:4] for v in selected if _date_value(v) is not None}
     for m, n in sorted(months.items()):
         if n and m[:4] in open_years:
-            label = f"{_MONTHS[int(m[5:7]) - 1]} {m[:4]}"
+            label = month_label(m[:4], m[5:7])
             out.append(FacetValue(m, n, label, m in selected))
     return out
 

@@ -1,7 +1,7 @@
 """Exact facet counts, filters and date order with NumPy, over columns read once per searcher.
 
-Whoosh's ``groupedby`` costs about 5 µs per matching article and a ``DateRangeFacet``
-fifteen times that (DESIGN.md). Instead, when a searcher opens, the postings of the
+Whoosh's ``groupedby`` and ``DateRangeFacet`` cost microseconds per matching article
+(the figures are in bench/RESULTS.md, beside the plain Whoosh peer). Instead, when a searcher opens, the postings of the
 facet key fields are read once into arrays indexed by document number:
 
 - multi-valued fields (tags, places with every ancestor) as term-major CSR arrays:
@@ -23,10 +23,8 @@ from datetime import date
 
 import numpy as np
 
-from indexer.api import FacetValue, Filters, drill_down
+from indexer.api import FacetValue, Filters, drill_down, month_label
 from indexer.documents import facet_key
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass
@@ -428,7 +426,7 @@ def _date_facet(data: FacetData, mask: np.ndarray, filters: Filters) -> list[Fac
                 FacetValue(
                     value=value,
                     count=int(by_month[code]),
-                    label=f"{_MONTHS[month - 1]} {year}",
+                    label=month_label(year, month),
                     selected=value in selected,
                 )
             )

@@ -31,9 +31,7 @@ from archive import Article
 from archive.article import nfc
 from indexer.analysis import english_term, fold, is_english
 from indexer.api import (
-    MAX_PAGE,
     MAX_PAGE_SIZE,
-    SORTS,
     FacetValue,
     Hit,
     IndexStats,
@@ -172,8 +170,8 @@ class Archive:
     def search(self, query: SearchQuery) -> SearchResult:
         """One page of hits, the facet counts and a suggestion; raises QueryError."""
         snap = self._current()
-        page, page_size = _clamp_paging(query)
-        sort = _checked_sort(query, snap)
+        page, page_size = query.paging()
+        sort = query.effective_sort()
         chosen = self._select(snap, query, scored=sort == "relevance")
         parsed = chosen.parsed
         total = int(np.count_nonzero(chosen.selected))
@@ -198,7 +196,7 @@ class Archive:
     def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
         """Every hit in the query's sort order, streamed in batches; no paging cap."""
         snap = self._current()
-        sort = _checked_sort(query, snap)
+        sort = query.effective_sort()
         chosen = self._select(snap, query, scored=sort == "relevance")
         total = int(np.count_nonzero(chosen.selected))
         docnums, scores = self._page(snap, chosen, sort, 0, total)
@@ -448,24 +446,6 @@ def _known(reader, word: str) -> bool:
     if stem:
         candidates += [("body", stem), ("title", stem)]
     return any((fieldname, text) in reader for fieldname, text in candidates)
-
-
-def _clamp_paging(query: SearchQuery) -> tuple[int, int]:
-    try:
-        page = int(query.page)
-        page_size = int(query.page_size)
-    except (TypeError, ValueError):
-        raise QueryError("page and page size must be whole numbers") from None
-    return max(1, min(page, MAX_PAGE)), max(1, min(page_size, MAX_PAGE_SIZE))
-
-
-def _checked_sort(query: SearchQuery, snap: _Snapshot) -> str:
-    if query.sort not in SORTS:
-        raise QueryError(f"unknown sort {query.sort!r} (use one of: {', '.join(SORTS)})")
-    if not nfc(query.text).strip() and query.sort == "relevance":
-        # Nothing to rank by: browsing is newest first.
-        return "newest"
-    return query.sort
 
 
 def _day_to_date(day: int) -> date:

@@ -65,7 +65,8 @@ class _SegmentWriter(SegmentWriter):
 
     - Writing the postings asks for the document's field length once per *posting*
       (for the term's min/max length statistics), and each ask decodes one byte
-      through three layers of column readers (measured: 25% of the flush). The same
+      through three layers of column readers (a quarter of the flush: see
+      ``python -m bench.index_cost`` and bench/RESULTS.md). The same
       answers come from one list per field (:class:`_FieldLengths`).
     - The posting pool spills sorted runs to disk once it holds ``limitmb``, one
       ``marshal`` call per posting each way; :class:`_PostingPool` spills in chunks.
@@ -521,7 +522,8 @@ def run_plan(
 def _live_articles(ix) -> int:
     """The live documents, counted from the TOC's segments. ``ix.doc_count()`` opens a
     reader, and Whoosh's reader copies each compound segment's postings file into
-    memory (``BufferFile`` over ``BytesIO``): 6 GB at 1M articles, just to count."""
+    memory (``BufferFile`` over ``BytesIO``): gigabytes at 1M articles, just to count
+    (bench/RESULTS.md, the 1M section)."""
     return sum(segment.doc_count() for segment in ix._segments())
 
 
