@@ -35,7 +35,8 @@ def _settings() -> list[str]:
     names: set[str] = set()
     for package in SOURCES:
         for path in (ROOT / package).rglob("*.py"):
-            names.update(re.findall(r"\bARCHIVE_[A-Z][A-Z0-9_]*[A-Z0-9]\b", path.read_text("utf-8")))
+            text = path.read_text("utf-8")
+            names.update(re.findall(r"\bARCHIVE_[A-Z][A-Z0-9_]*[A-Z0-9]\b", text))
     return sorted(names)
 
 

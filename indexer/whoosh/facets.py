@@ -1,8 +1,9 @@
 """Exact facet counts, filters and date order with NumPy, over columns read once per searcher.
 
 Whoosh's ``groupedby`` and ``DateRangeFacet`` cost microseconds per matching article
-(the figures are in bench/RESULTS.md, beside the plain Whoosh peer). Instead, when a searcher opens, the postings of the
-facet key fields are read once into arrays indexed by document number:
+(the figures are in bench/RESULTS.md, beside the plain Whoosh peer). Instead, when a
+searcher opens, the postings of the facet key fields are read once into arrays indexed
+by document number:
 
 - multi-valued fields (tags, places with every ancestor) as term-major CSR arrays:
   ``docs`` (document numbers grouped by term), ``offsets`` (where each term's group
