@@ -168,7 +168,9 @@ def test_a_second_writer_is_told_who_holds_the_lock(tmp_path: Path, docs: Path):
         with pytest.raises(IndexLocked) as caught:
             index_paths(index_dir, [docs])
         assert time.monotonic() - started < 2  # at once, not after a timeout
-        assert str(caught.value) == f"index is being written by pid {holder.pid}"
+        assert str(caught.value) == (
+            f"index is being written by pid {holder.pid}: wait for it to finish"
+        )
     finally:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait()

@@ -144,6 +144,35 @@ SCHEMAS = {
 }
 
 
+_COUNTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+        "required": ["value", "count"],
+    },
+}
+#: ``IndexStats.to_dict()``. Sizes are named for what they measure: a Whoosh index has
+#: ``disk_bytes`` (its folder), a Typesense cluster ``memory_bytes``; the other is null.
+_STATS = {
+    "type": "object",
+    "properties": {
+        "articles": {"type": "integer"},
+        "date_min": {"type": ["string", "null"], "format": "date"},
+        "date_max": {"type": ["string", "null"], "format": "date"},
+        "tags": _COUNTS,
+        "places": _COUNTS,
+        "sites": _COUNTS,
+        "languages": _COUNTS,
+        "disk_bytes": {"type": ["integer", "null"]},
+        "memory_bytes": {"type": ["integer", "null"]},
+        "location": {"type": "string"},
+        "generation": {"type": "string"},
+    },
+    "required": ["articles", "disk_bytes", "memory_bytes", "generation"],
+}
+
+
 def openapi_document(server_url: str) -> dict:
     """The document; ``server_url`` is the app's root (with any deployment prefix)."""
     params = SEARCH_PARAMETERS
@@ -205,7 +234,7 @@ def openapi_document(server_url: str) -> dict:
                     "responses": {
                         "200": {
                             "description": "Article count, date range, top tags, places and sites",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
+                            "content": {"application/json": {"schema": _STATS}},
                         },
                         "503": _ERROR,
                     },
