@@ -45,7 +45,7 @@ def article_to_dict(article: Article) -> dict:
 @bp.get("/search")
 def search():
     """``SearchResult.to_dict()`` for the query in the URL (ParamError/QueryError -> 400)."""
-    state = SearchState.from_args(request.args)
+    state = SearchState.from_args(request.args, api=True)
     result = archive().search(state.to_query(settings().page_size))
     return jsonify(result.to_dict())
 

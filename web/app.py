@@ -13,7 +13,7 @@ from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer.whoosh import WhooshEngine
-from web import errors
+from web import errors, i18n
 from web.backend import IndexHolder
 from web.config import Config
 from web.security import apply_headers, is_embed_request
@@ -40,12 +40,14 @@ def create_app(config: Config | None = None) -> Flask:
     holder.try_open()
     app.extensions["archive_index"] = holder
 
-    from web import api, feeds, pages
+    from web import api, cite, feeds, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(cite.bp)
     errors.register(app)
+    i18n.init_app(app)
 
     @app.context_processor
     def _page_globals() -> dict:
@@ -55,10 +57,20 @@ def create_app(config: Config | None = None) -> Flask:
         urls = g.get("urls") or UrlBuilder(
             embed=embed, embed_route=request.endpoint == "pages.embed"
         )
+        language = i18n.current_language()
         return {
-            "site_name": config.site_name,
+            "site_name": i18n.site_name(),
             "embed": embed,
             "urls": urls,
+            "language": language,
+            # Kept by the search form (a hidden field), as every link keeps it.
+            "urls_language": i18n.link_language(),
+            # The switch: every other language, named in itself, linking to this page.
+            "other_languages": [
+                (code, name, urls.language_switch(code))
+                for code, name in i18n.LANGUAGE_NAMES.items()
+                if code != language
+            ],
             "link_target": ("_parent" if config.embed_link_target == "parent" else "_blank")
             if embed
             else None,

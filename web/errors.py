@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.errors import ArchiveError
@@ -43,25 +44,35 @@ def register(app: Flask) -> None:
         if exc.status >= 500:
             log.warning("%s", exc)
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
-        return error_response(exc.status, exc.title, exc.public_message(), headers)
+        # Titles and fixed messages are in the catalogue (web/messages.py); a message
+        # made from the query (a QueryError) is shown as the core wrote it.
+        return error_response(exc.status, _(exc.title), _(exc.public_message()), headers)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         headers = {}
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             headers["Allow"] = ", ".join(m for m in exc.valid_methods if m != "OPTIONS")
-        messages = {
-            404: "There is nothing at this address.",
-            405: "Only GET and HEAD requests are answered here.",
+        titles = {
+            400: _("Bad request"),
+            404: _("Not found"),
+            405: _("Method not allowed"),
+            413: _("Request too large"),
         }
-        message = messages.get(exc.code or 500) or (exc.description or exc.name)
-        return error_response(exc.code or 500, exc.name, message, headers)
+        messages = {
+            404: _("There is nothing at this address."),
+            405: _("Only GET and HEAD requests are answered here."),
+            413: _("The request is too large."),
+        }
+        code = exc.code or 500
+        message = messages.get(code) or (exc.description or exc.name)
+        return error_response(code, titles.get(code, exc.name), message, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.full_path)
         return error_response(
             500,
-            "Something went wrong",
-            "The server could not answer this request; it has been logged.",
+            _("Something went wrong"),
+            _("The server could not answer this request; it has been logged."),
         )

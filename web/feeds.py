@@ -17,9 +17,11 @@ from datetime import UTC, date, datetime, time
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 
 from indexer.api import CSV_COLUMNS, Hit
-from web.pages import archive, settings
+from web import i18n
+from web.pages import archive
 from web.state import SearchState
 from web.urls import UrlBuilder
 from web.views import safe_snippet, web_url
@@ -117,11 +119,17 @@ def atom():
     state = state.replace(sort="newest", page=1)
     result = archive().search(state.to_query(FEED_ENTRIES, facets=False, snippets=True))
     urls = UrlBuilder()
-    cfg = settings()
+    site_name = i18n.site_name()
 
     ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    title = f"{cfg.site_name}: {state.text}" if state.text else f"{cfg.site_name}: newest articles"
+    feed = ET.Element(
+        f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": i18n.current_language()}
+    )
+    title = (
+        f"{site_name}: {state.text}"
+        if state.text
+        else _("%(site)s: newest articles", site=site_name)
+    )
     _sub(feed, "title", title)
     self_url = urls.feed(state, external=True)
     _sub(feed, "id", self_url)
@@ -132,12 +140,12 @@ def atom():
     _sub(
         feed, "updated", max(stamps) if stamps else datetime.now(UTC).isoformat(timespec="seconds")
     )
-    _sub(_sub(feed, "author"), "name", cfg.site_name)
+    _sub(_sub(feed, "author"), "name", site_name)
     _sub(feed, "generator", "newsarchive")
 
     for hit in result.hits:
         entry = _sub(feed, "entry")
-        _sub(entry, "title", hit.title or "(untitled)")
+        _sub(entry, "title", hit.title or _("(untitled)"))
         page_url = urls.article(hit.id, external=True)
         _sub(entry, "id", page_url)
         _sub(entry, "link", rel="alternate", type="text/html", href=page_url)
@@ -168,7 +176,7 @@ def atom():
 def opensearch():
     """The OpenSearch description browsers use to add the archive as a search engine."""
     urls = UrlBuilder()
-    cfg = settings()
+    site_name = i18n.site_name()
     ET.register_namespace("", OPENSEARCH)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -178,8 +186,9 @@ def opensearch():
         return element
 
     root = ET.Element(f"{{{OPENSEARCH}}}OpenSearchDescription")
-    sub(root, "ShortName", cfg.site_name[:16])
-    sub(root, "Description", f"Search {cfg.site_name}"[:1024])
+    sub(root, "ShortName", site_name[:16])
+    sub(root, "Description", _("Search %(site)s", site=site_name)[:1024])
+    sub(root, "Language", i18n.current_language())
     sub(root, "InputEncoding", "UTF-8")
     sub(root, "Url", type="text/html", method="get", template=urls.opensearch_template("html"))
     sub(root, "Url", type="application/atom+xml", template=urls.opensearch_template("atom"))

@@ -31,7 +31,8 @@ SEARCH_PARAMETERS = [
     _multi("tag", "Only articles with one of these tags."),
     _multi("place", "Only articles in one of these places (`Country` or `Country/Place`)."),
     _multi("site", "Only articles from one of these sites."),
-    _multi("lang", "Only articles in one of these languages (ISO 639-1)."),
+    _multi("language", "Only articles in one of these languages (ISO 639-1)."),
+    _multi("lang", "The older name of `language`, still read by the API."),
     _multi("date", "Only articles of these years or months.", r"^\d{4}(-\d{2})?$"),
     {
         "name": "from",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from archive.article import Article, clean_line
 from indexer.errors import QueryError
-from web import views
+from web import i18n, views
 from web.security import is_embed_request
 from web.state import MAX_QUERY_CHARS, ParamError, SearchState
 from web.urls import UrlBuilder
@@ -86,9 +87,15 @@ def article(article_id: str):
         log.exception("more_like_this failed for %s", article_id)
         similar = []
     empty = SearchState()
+    from web.cite import meta_tags
+
+    permalink = urls.permalink(found.id)
     return render_template(
         "article.html",
         article=found,
+        permalink=permalink,
+        citation_meta=meta_tags(found, permalink, views.web_url(found.url)),
+        language_name=_language_name(found.language),
         paragraphs=[p for p in found.body.split("\n\n") if p.strip()],
         published=views.display_date(found.published),
         published_iso=views.iso_date(found.published),
@@ -104,3 +111,14 @@ def article(article_id: str):
         similar=[views.hit_view(hit, empty, urls) for hit in similar],
         api_url=urls.api_article(found.id),
     )
+
+
+def _language_name(code: str) -> str:
+    """An article's language named in the interface language (``vi`` -> ``Vietnamese``
+    or ``Tiếng Việt``); the code itself when Babel does not know it."""
+    try:
+        return (
+            Locale.parse(code.replace("-", "_")).get_display_name(i18n.current_language()) or code
+        )
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from archive.article import clean_line
 from indexer.api import MAX_PAGE, MAX_PAGE_SIZE, SORTS, Filters, SearchQuery
 from indexer.errors import ArchiveError
@@ -29,16 +31,19 @@ _DATE_VALUE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?$")
 _ISO_DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 #: URL parameter of each multi-valued filter, and the SearchState field behind it.
+#: The articles' language is ``language``: ``lang`` chooses the interface language
+#: (web.i18n), except on the JSON API, which still reads ``lang`` as this filter.
 FILTER_PARAMS = {
     "tag": "tags",
     "place": "places",
     "site": "sites",
-    "lang": "languages",
+    "language": "languages",
     "date": "dates",
 }
+#: The JSON API's older name of the language filter, still accepted there.
+API_LANGUAGE_ALIAS = "lang"
 
 
-#: The facet names of the search API (``SearchResult.facets`` keys) and their parameter.
 class ParamError(ArchiveError):
     """A request parameter that cannot be used; the message is shown to the user (HTTP 400)."""
 
@@ -67,23 +72,30 @@ class SearchState:
     # -- reading -------------------------------------------------------------------
 
     @classmethod
-    def from_args(cls, args: Mapping) -> SearchState:
+    def from_args(cls, args: Mapping, *, api: bool = False) -> SearchState:
         """Parse request arguments (a Werkzeug MultiDict). Raises :class:`ParamError`
-        with a plain message for a value out of bounds or malformed."""
+        with a plain message for a value out of bounds or malformed. ``api``: also read
+        the language filter under its API name ``lang``."""
         text = clean_line(args.get("q", ""))
         if len(text) > MAX_QUERY_CHARS:
-            raise ParamError(f"The query is too long (at most {MAX_QUERY_CHARS} characters).")
+            raise ParamError(
+                _("The query is too long (at most %(n)s characters).", n=MAX_QUERY_CHARS)
+            )
         values = {field: _values(args, param) for param, field in FILTER_PARAMS.items()}
+        if api and not values["languages"]:
+            values["languages"] = _values(args, API_LANGUAGE_ALIAS)
         for value in values["dates"]:
             if not _DATE_VALUE.match(value):
-                raise ParamError(f"{value!r} is not a year (YYYY) or a month (YYYY-MM).")
+                raise ParamError(
+                    _("%(value)s is not a year (YYYY) or a month (YYYY-MM).", value=repr(value))
+                )
         date_from = _parse_day(args.get("from", ""), "from", end=False)
         date_to = _parse_day(args.get("to", ""), "to", end=True)
         if date_from and date_to and date_from > date_to:
-            raise ParamError("The ‘from’ date is after the ‘to’ date.")
+            raise ParamError(_("The ‘from’ date is after the ‘to’ date."))
         sort = (args.get("sort") or "relevance").strip().lower()
         if sort not in SORTS:
-            raise ParamError(f"Sort must be one of: {', '.join(SORTS)}.")
+            raise ParamError(_("Sort must be one of: %(sorts)s.", sorts=", ".join(SORTS)))
         page = _bounded_int(args.get("page"), "page", 1, MAX_PAGE)
         size = _bounded_int(args.get("size"), "size", 1, MAX_PAGE_SIZE)
         return cls(
@@ -195,11 +207,17 @@ def _values(args: Mapping, param: str) -> tuple[str, ...]:
             continue
         if len(value) > MAX_FILTER_CHARS:
             raise ParamError(
-                f"A {param} value is too long (at most {MAX_FILTER_CHARS} characters)."
+                _(
+                    "A %(param)s value is too long (at most %(n)s characters).",
+                    param=param,
+                    n=MAX_FILTER_CHARS,
+                )
             )
         out.append(value)
     if len(out) > MAX_FILTER_VALUES:
-        raise ParamError(f"Too many {param} values (at most {MAX_FILTER_VALUES}).")
+        raise ParamError(
+            _("Too many %(param)s values (at most %(n)s).", param=param, n=MAX_FILTER_VALUES)
+        )
     return tuple(out)
 
 
@@ -208,10 +226,24 @@ def _bounded_int(raw: str | None, name: str, low: int, high: int) -> int | None:
         return None
     text = str(raw).strip()
     if not text.isascii() or not text.isdigit() or len(text) > 9:
-        raise ParamError(f"{name} must be a whole number from {low} to {high}.")
+        raise ParamError(
+            _(
+                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                name=name,
+                low=low,
+                high=high,
+            )
+        )
     number = int(text)
     if not low <= number <= high:
-        raise ParamError(f"{name} must be a whole number from {low} to {high}.")
+        raise ParamError(
+            _(
+                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                name=name,
+                low=low,
+                high=high,
+            )
+        )
     return number
 
 
@@ -232,4 +264,4 @@ def _parse_day(raw: str | None, name: str, *, end: bool) -> date | None:
             day = calendar.monthrange(year, month)[1] if end else 1
         return date(year, month, day)
     except (ValueError, calendar.IllegalMonthError):
-        raise ParamError(f"‘{name}’ must be a date written YYYY-MM-DD.") from None
+        raise ParamError(_("‘%(name)s’ must be a date written YYYY-MM-DD.", name=name)) from None

@@ -10,9 +10,19 @@ never concatenate a URL.
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 
+from web.i18n import LANG_PARAM, link_language
 from web.state import SearchState
+
+
+def _lang(args: dict | None = None) -> dict:
+    """``args`` plus the language chosen in this request's URL, so links keep it."""
+    args = dict(args or {})
+    chosen = link_language()
+    if chosen:
+        args[LANG_PARAM] = chosen
+    return args
 
 
 class UrlBuilder:
@@ -28,7 +38,7 @@ class UrlBuilder:
 
     def search(self, state: SearchState | None = None, *, external: bool = False) -> str:
         """The search page for a state (the current view: ``/``, ``/?embed=1`` or ``/embed``)."""
-        args = state.to_args() if state else {}
+        args = _lang(state.to_args() if state else {})
         if self.embed_route:
             return url_for("pages.embed", _external=external, **args)
         if self.embed:
@@ -40,15 +50,36 @@ class UrlBuilder:
         return url_for("pages.embed" if self.embed_route else "pages.search")
 
     def home(self) -> str:
-        return url_for("pages.search")
+        return url_for("pages.search", **_lang())
 
     def embed_page(self, state: SearchState | None = None) -> str:
-        return url_for("pages.embed", **(state.to_args() if state else {}))
+        return url_for("pages.embed", **_lang(state.to_args() if state else {}))
 
     def article(self, article_id: str, *, external: bool = False) -> str:
         # Article pages are never shown in the frame: embedded links open them in
         # the parent page or a new tab, so they need no embed flag.
-        return url_for("pages.article", article_id=article_id, _external=external)
+        return url_for("pages.article", article_id=article_id, _external=external, **_lang())
+
+    def permalink(self, article_id: str) -> str:
+        """The article's permanent address: absolute, in no particular language."""
+        return url_for("pages.article", article_id=article_id, _external=True)
+
+    def language_switch(self, code: str) -> str:
+        """This very page in another language (the switch in the page header): the
+        same endpoint and arguments, ``lang`` replaced. Pages with no endpoint of
+        their own (a 404) switch to the search page."""
+        endpoint = request.endpoint if request.endpoint and request.url_rule else None
+        if endpoint is None or endpoint.startswith(("api.", "static")):
+            return url_for("pages.search", **{LANG_PARAM: code})
+        # Query arguments are the user's; url_for's own options (``_external``...) and
+        # the view's arguments are not taken from them.
+        args = {
+            k: v
+            for k, v in request.args.lists()
+            if k != LANG_PARAM and not k.startswith("_") and k not in (request.view_args or {})
+        }
+        args[LANG_PARAM] = [code]
+        return url_for(endpoint, **args, **(request.view_args or {}))
 
     # -- machine formats ----------------------------------------------------------------
 
@@ -65,17 +96,23 @@ class UrlBuilder:
         return url_for("api.openapi")
 
     def export(self, fmt: str, state: SearchState) -> str:
-        """``/export.csv`` or ``/export.json``: every hit, so paging is left out."""
+        """``/export.csv``, ``.json``, ``.ris``, ``.bib`` or ``.csl.json``: every hit,
+        so paging is left out."""
         args = state.replace(page=1, size=None).to_args()
-        return url_for(f"feeds.export_{fmt}", **args)
+        blueprint = "cite" if fmt in ("ris", "bibtex", "csljson") else "feeds"
+        return url_for(f"{blueprint}.export_{fmt}", **args)
+
+    def citation(self, fmt: str, article_id: str) -> str:
+        """One article as ``ris``, ``bibtex`` or ``csljson``."""
+        return url_for(f"cite.article_{fmt}", article_id=article_id)
 
     def feed(self, state: SearchState | None = None, *, external: bool = False) -> str:
         """The Atom feed of a search: always newest first, so sort and paging are left out."""
         args = state.replace(page=1, sort="relevance").to_args() if state else {}
-        return url_for("feeds.atom", _external=external, **args)
+        return url_for("feeds.atom", _external=external, **_lang(args))
 
     def opensearch(self, *, external: bool = False) -> str:
-        return url_for("feeds.opensearch", _external=external)
+        return url_for("feeds.opensearch", _external=external, **_lang())
 
     def opensearch_template(self, kind: str) -> str:
         """An OpenSearch URL template (``...?q={searchTerms}``); the braces must stay
@@ -85,7 +122,8 @@ class UrlBuilder:
             "atom": url_for("feeds.atom", _external=True),
             "json": url_for("api.search", _external=True),
         }[kind]
-        return f"{base}?q={{searchTerms}}"
+        chosen = link_language() if kind != "json" else None
+        return f"{base}?q={{searchTerms}}" + (f"&{LANG_PARAM}={chosen}" if chosen else "")
 
     def static(self, filename: str) -> str:
         return url_for("static", filename=filename)

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
-from indexer.api import MAX_PAGE, MONTHS, FacetValue, Hit, SearchResult
-from indexer.api import month_label as api_month_label
+from indexer.api import MAX_PAGE, FacetValue, Hit, SearchResult
+from web import i18n
 from web.state import SearchState
 from web.urls import UrlBuilder
 
@@ -41,9 +42,8 @@ def safe_snippet(snippet: str) -> Markup:
 
 
 def display_date(value: date | datetime | None) -> str:
-    if not value:
-        return ""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    """A day in the interface language (``3 Oct 2024``, ``03/10/2024``)."""
+    return i18n.display_date(value)
 
 
 def iso_date(value: date | datetime | None) -> str:
@@ -51,14 +51,17 @@ def iso_date(value: date | datetime | None) -> str:
 
 
 def place_label(path: str) -> str:
-    """``Vietnam/Da Nang`` -> ``Da Nang, Vietnam`` (most specific first, as people write)."""
-    return ", ".join(reversed([part for part in path.split("/") if part]))
+    """``Vietnam/Da Nang`` -> ``Da Nang, Vietnam`` (most specific first, as people
+    write), or ``Đà Nẵng, Việt Nam`` on the Vietnamese interface."""
+    parts = [part for part in path.split("/") if part]
+    return ", ".join(i18n.place_part("/".join(parts[: i + 1])) for i in reversed(range(len(parts))))
 
 
 def month_label(value: str) -> str:
-    year, _, month = value.partition("-")
-    if month.isdigit() and 1 <= int(month) <= 12:
-        return api_month_label(year, month)
+    """``2024-10`` -> ``Oct 2024`` or ``tháng 10 năm 2024``."""
+    year, _sep, month = value.partition("-")
+    if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return i18n.month_label(int(year), int(month))
     return value
 
 
@@ -143,7 +146,7 @@ def hit_view(hit: Hit, state: SearchState, urls: UrlBuilder) -> HitView:
     base = state.replace(page=1)
     return HitView(
         id=hit.id,
-        title=hit.title or "(untitled)",
+        title=hit.title or _("(untitled)"),
         url=urls.article(hit.id),
         published=display_date(hit.published),
         published_iso=iso_date(hit.published),
@@ -166,7 +169,9 @@ def _link(
     return FacetLink(
         param=param,
         value=fv.value,
-        label=fv.label or label,
+        # Dates and places are labelled here, in the interface language; tags and
+        # sites keep the engine's display spelling.
+        label=label if param in ("date", "place") else (fv.label or label),
         count=fv.count,
         selected=selected,
         toggle_url=urls.search(state.toggled(param, fv.value)),
@@ -233,7 +238,7 @@ def _tree(links: list[FacetLink]) -> list[FacetLink]:
         parent = by_value.get(link.value.rsplit("/", 1)[0]) if "/" in link.value else None
         if parent is not None and parent is not link:
             if link.label == place_label(link.value):
-                link.label = link.value.rsplit("/", 1)[1]
+                link.label = i18n.place_part(link.value)
             parent.children.append(link)
         else:
             roots.append(link)
@@ -257,13 +262,19 @@ def _all_values(link: FacetLink) -> list[str]:
 def chips(state: SearchState, urls: UrlBuilder) -> list[Chip]:
     """One removable chip per active filter."""
     out = []
-    names = {"tag": "Tag", "place": "Place", "site": "Site", "lang": "Language", "date": "Date"}
+    names = {
+        "tag": _("Tag"),
+        "place": _("Place"),
+        "site": _("Site"),
+        "language": _("Language"),
+        "date": _("Date"),
+    }
     for param, field_name in (
         ("date", "dates"),
         ("tag", "tags"),
         ("place", "places"),
         ("site", "sites"),
-        ("lang", "languages"),
+        ("language", "languages"),
     ):
         for value in getattr(state, field_name):
             if param == "place":
@@ -275,10 +286,12 @@ def chips(state: SearchState, urls: UrlBuilder) -> list[Chip]:
             out.append(Chip(names[param], label, urls.search(state.toggled(param, value))))
     if state.date_from:
         out.append(
-            Chip("From", display_date(state.date_from), urls.search(state.without_range("from")))
+            Chip(_("From"), display_date(state.date_from), urls.search(state.without_range("from")))
         )
     if state.date_to:
-        out.append(Chip("To", display_date(state.date_to), urls.search(state.without_range("to"))))
+        out.append(
+            Chip(_("To"), display_date(state.date_to), urls.search(state.without_range("to")))
+        )
     return out
 
 
@@ -314,9 +327,9 @@ def search_page(result: SearchResult, state: SearchState, page_size: int, urls: 
         "hits": [hit_view(hit, state, urls) for hit in result.hits],
         "histogram": date_histogram(facets.get("date", []), state, urls),
         "facets": [
-            facet_view("tag", "Tags", facets.get("tag", []), state, urls),
-            facet_view("place", "Places", facets.get("place", []), state, urls),
-            facet_view("site", "Sites", facets.get("site", []), state, urls),
+            facet_view("tag", _("Tags"), facets.get("tag", []), state, urls),
+            facet_view("place", _("Places"), facets.get("place", []), state, urls),
+            facet_view("site", _("Sites"), facets.get("site", []), state, urls),
         ],
         "chips": chips(state, urls),
         "clear_url": urls.search(state.cleared()) if state.has_filters() else None,
