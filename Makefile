@@ -8,7 +8,7 @@ INDEX_DIR ?= var/index
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev browser typesense lint bench clean
+.PHONY: run test install install-dev browser typesense lint bench clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,21 @@ test: install-dev browser typesense
 bench: install-dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
+
+# The interface's message catalogues (web/translations/): extract the messages from
+# the code and templates, merge them into each language's .po, compile the .mo files
+# that ship with the package (the compiled files are committed, so an install needs
+# no build step; tests/test_i18n.py fails when they are stale).
+CATALOG := web/translations
+i18n-extract: install
+	$(BIN)/pybabel extract --no-location --sort-output --project newsarchive \
+		-F babel.cfg -k _ -k N_ -o $(CATALOG)/messages.pot web
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOG)/messages.pot -d $(CATALOG)
+
+i18n-compile: install
+	$(BIN)/pybabel compile --statistics -d $(CATALOG)
 
 lint: install-dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, stream_with_context
 
 from archive.citation import EXTENSIONS, MEDIA_TYPES, Citation, render
 from web.feeds import _first_hits, _streamed
@@ -43,8 +43,9 @@ def _citations(records: Iterable) -> Iterator[Citation]:
 
 
 def _download(fmt: str, records: Iterable, filename: str) -> Response:
+    # The permalinks are built with the request's host and prefix while streaming.
     return Response(
-        _streamed(render(fmt, _citations(records))),
+        stream_with_context(_streamed(render(fmt, _citations(records)))),
         mimetype=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}.{EXTENSIONS[fmt]}"'},
     )
