@@ -17,10 +17,10 @@ import bibtexparser
 import lxml.html
 import pytest
 import rispy
+import zotero_embedded
 from bibtexparser import middlewares
 
 import web
-import zotero_embedded
 from indexer import index_paths
 from web import Config
 

@@ -25,8 +25,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, Request, Response, current_app, has_request_context, request
 from babel.dates import format_skeleton
+from flask import Flask, Request, Response, current_app, has_request_context, request
 from flask_babel import Babel, format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 
