@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -21,6 +22,9 @@ from indexer.api import CSV_COLUMNS, SORTS, Filters, SearchQuery, SearchResult
 from indexer.backends import Engine, Searcher, engine_from_env, index_paths
 from indexer.errors import ArchiveError
 from indexer.location import ENV_VAR, resolve_index_dir
+
+#: ``--format`` values that write citations (archive.citation).
+CITATION_FORMATS = ("ris", "bibtex", "csljson")
 
 index_dir_option = click.option(
     "--index-dir",
@@ -206,9 +210,17 @@ class _ProgressLine:
 @click.option(
     "--format",
     "output",
-    type=click.Choice(["text", "json", "csv"]),
+    type=click.Choice(["text", "json", "csv", *CITATION_FORMATS]),
     default="text",
     show_default=True,
+    help="ris, bibtex, csljson: citations for a reference manager (Zotero, EndNote...).",
+)
+@click.option(
+    "--base-url",
+    envvar="ARCHIVE_PUBLIC_URL",
+    metavar="URL",
+    help="Where the archive's web app is served, for the permalinks in citations "
+    "(default: $ARCHIVE_PUBLIC_URL; without it citations carry only the source URL).",
 )
 def search(
     query: str,
@@ -224,6 +236,7 @@ def search(
     limit: int,
     page: int,
     output: str,
+    base_url: str | None,
 ) -> None:
     """Search the archive. QUERY uses Whoosh syntax; leave it out to browse.
 
@@ -239,6 +252,7 @@ def search(
       archive search "Da Nang"
       archive search election --tag Politics --from 2016-06-01 --sort newest
       archive search "oil prices" --place "Saudi Arabia" --format json
+      archive search "Da Nang" --format ris > danang.ris
     """
     archive = _open(index_dir)
     request = SearchQuery(
@@ -255,18 +269,40 @@ def search(
         sort=sort,
         page=page,
         page_size=limit,
-        facets=output != "csv",
+        facets=output in ("text", "json"),
     )
     try:
         result = archive.search(request)
+        records: list = []
+        if output in CITATION_FORMATS:
+            # Hits carry no authors or language: cite each hit's article.
+            records = [archive.get(hit.id) or hit for hit in result.hits]
     finally:
         archive.close()
-    if output == "json":
+    if output in CITATION_FORMATS:
+        _write_citations(output, records, base_url)
+    elif output == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif output == "csv":
         _write_csv(result)
     else:
         _write_text(result)
+
+
+def _write_citations(fmt: str, records: list, base_url: str | None) -> None:
+    from archive.citation import Citation, render
+
+    base = (base_url or "").rstrip("/")
+    citations = (
+        Citation.of(
+            record,
+            permalink=f"{base}/article/{record.id}" if base else "",
+            archive=(os.environ.get("ARCHIVE_SITE_NAME") or "News archive") if base else "",
+        )
+        for record in records
+    )
+    for chunk in render(fmt, citations):
+        click.echo(chunk, nl=False)
 
 
 def _write_csv(result: SearchResult) -> None:
