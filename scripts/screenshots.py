@@ -154,6 +154,12 @@ def main() -> None:
         shoot(
             driver, f"{base}/?q={urllib.parse.quote(args.query)}", args.out / "phone.png", 400, 860
         )
+        # The Vietnamese interface: a search narrowed to Vietnam (Babel's dates and
+        # month names, the gazetteer's place spellings) and an article page.
+        shoot(driver, f"{base}/?place=Vietnam&lang=vi", args.out / "search-vi.png")
+        seed = api(base, q="Da Nang", place="Vietnam/Da Nang")["hits"]
+        if seed:
+            shoot(driver, f"{base}/article/{seed[0]['id']}?lang=vi", args.out / "article-vi.png")
     finally:
         if driver is not None:
             driver.quit()
