@@ -8,6 +8,7 @@ title made of RIS/BibTeX specials (tests/fixtures/citations/README.md).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -251,3 +252,48 @@ def test_api_stays_english_and_lang_still_filters_articles_there(client):
     # on the pages, the same filter is ``language``; ``lang`` is the interface's
     html = page(client, "/", query_string={"language": "vi", "lang": "en"})
     assert "1 article" in lxml.html.document_fromstring(html).text_content()
+
+
+def test_no_interface_english_left_on_vietnamese_pages(client):
+    """Every catalogue message whose Vietnamese differs from its English must not show
+    in its English form on any page asked for in Vietnamese (titles, bodies and site
+    names are the articles' own, so only the interface's messages are looked for)."""
+    from babel.messages.pofile import read_po
+
+    with (Path(web.__file__).parent / "translations/vi/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale="vi")
+    english = set()
+    for message in catalog:
+        ids = message.id if message.pluralizable else (message.id,)
+        for msgid in ids:
+            # the fixed text of a message, without its placeholders
+            for piece in re.split(r"%\(\w+\)s", msgid or ""):
+                piece = piece.strip(" .:?()–")
+                if len(piece) > 3 and piece not in ("API", "HTTP", "JSON API (OpenAPI)"):
+                    english.add(piece)
+    cnn = hit_ids(client, q="thanksgiving")["CNN"]
+    pages = {
+        "/?lang=vi": 200,
+        "/?lang=vi&q=storm&date=2013&place=United+States": 200,
+        "/?lang=vi&q=zzzyqxnothing&tag=Nope": 200,
+        "/?lang=vi&page=9": 200,
+        "/?lang=vi&q=flodding": 200,
+        f"/article/{cnn}?lang=vi": 200,
+        "/embed?lang=vi&q=storm": 200,
+        "/?lang=vi&from=2020-01-01&to=2010-01-01": 400,
+        "/no/such/page?lang=vi": 404,
+        "/article/nosuchid00000000?lang=vi": 404,
+    }
+    for url, status in pages.items():
+        response = client.get(url)
+        assert response.status_code == status, url
+        doc = lxml.html.document_fromstring(response.get_data(as_text=True))
+        article_text = (
+            "//ul[@class='hits'] | //ol[@class='hits'] | //h1[not(@class)]"
+            " | //div[@class='body'] | //p[@class='subtitle']"
+        )
+        for node in doc.xpath(article_text):
+            node.drop_tree()  # the articles' own text
+        shown = doc.text_content() + " ".join(doc.xpath("//@aria-label | //@title"))
+        left = sorted(piece for piece in english if re.search(rf"\b{re.escape(piece)}\b", shown))
+        assert not left, (url, left)
