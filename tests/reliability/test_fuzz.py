@@ -200,8 +200,20 @@ PARAMS = [
     "page",
     "size",
     "embed",
+    "language",
 ]
-ENDPOINTS = ["/", "/embed", "/api/search", "/feed.atom", "/export.csv", "/export.json"]
+ENDPOINTS = [
+    "/",
+    "/embed",
+    "/api/search",
+    "/feed.atom",
+    "/export.csv",
+    "/export.json",
+    "/export.ris",
+    "/export.bib",
+    "/export.csl.json",
+    "/opensearch.xml",
+]
 param_value = st.one_of(
     st.text(max_size=60),
     st.integers(-(10**20), 10**20).map(str),
