@@ -298,3 +298,44 @@ STREAMS = {"ris": ris_stream, "bibtex": bibtex_stream, "csljson": csl_json_strea
 def render(fmt: str, citations: Iterable[Citation]) -> Iterator[str]:
     """The file of ``citations`` in ``fmt`` (one of :data:`FORMATS`), in chunks."""
     return STREAMS[fmt](citations)
+
+
+# -- meta tags of an article page ----------------------------------------------------------
+
+
+def meta_tags(article: Any, permalink: str, source_url: str | None) -> list[tuple[str, str]]:
+    """The ``<meta>`` tags reference managers read on an article page.
+
+    Highwire Press ``citation_*`` tags carry the fields (Zotero's Embedded Metadata
+    translator, Google Scholar, Mendeley all read them). Highwire has no tag for the
+    item type, and a ``citation_title`` alone makes Zotero guess a journal article, so
+    Dublin Core adds ``DC.type`` ``NewsItem`` (the Eprints type vocabulary, which
+    Zotero maps to a newspaper article), plus the archive's permalink as
+    ``DC.identifier``. COinS and unAPI are left out: Zotero reads these tags on an
+    article page, and a search's hits go to a reference manager as one file through the
+    RIS/BibTeX/CSL-JSON exports.
+    """
+    citation = Citation.of(article, permalink=permalink, url=source_url or "")
+    tags: list[tuple[str, str]] = [("citation_title", citation.title)]
+    tags += [("citation_author", name.inverted()) for name in citation.authors]
+    if citation.published:
+        day = citation.published
+        tags.append(("citation_publication_date", f"{day.year:04d}/{day.month:02d}/{day.day:02d}"))
+    if citation.container:
+        tags.append(("citation_journal_title", citation.container))
+    if citation.url:
+        tags.append(("citation_public_url", citation.url))
+    if citation.language:
+        tags.append(("citation_language", citation.language))
+    if citation.tags:
+        tags.append(("citation_keywords", "; ".join(t.replace(";", ",") for t in citation.tags)))
+    tags += [("DC.type", "NewsItem"), ("DC.title", citation.title)]
+    tags += [("DC.creator", name.inverted()) for name in citation.authors]
+    if citation.published:
+        tags.append(("DC.date", citation.published.isoformat()))
+    if citation.container:
+        tags.append(("DC.publisher", citation.container))
+    if citation.language:
+        tags.append(("DC.language", citation.language))
+    tags.append(("DC.identifier", permalink))
+    return tags

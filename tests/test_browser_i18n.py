@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from test_browser import Running  # noqa: E402
 
 import web  # noqa: E402
-from indexer import index_paths  # noqa: E402
+from indexer.whoosh import index_paths  # noqa: E402
 from web import Config  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "citations"

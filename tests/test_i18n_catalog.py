@@ -121,3 +121,30 @@ def test_compiled_catalogue_is_current(language):
 
 def _key(value):
     return value if isinstance(value, str) else tuple(value)
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [cls] + [s for sub in cls.__subclasses__() for s in _subclasses(sub)]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_core_error_titles_and_fixed_messages_are_translated(language):
+    """The web shows an ArchiveError's title and public message in the page's language:
+    each must be in the catalogue (listed in web/messages.py)."""
+    import web  # noqa: F401 - imports every module that defines an error class
+    from indexer.errors import ArchiveError
+
+    po = catalogue(language)
+    missing = []
+    for cls in _subclasses(ArchiveError):
+        texts = [cls.title]
+        probe = cls.__new__(cls)
+        Exception.__init__(probe, "\0")
+        fixed = cls.public_message(probe)
+        if fixed != "\0":  # not the instance's own message, so a fixed text
+            texts.append(fixed)
+        for text in texts:
+            entry = po.get(text)
+            if entry is None or not entry.string or entry.fuzzy:
+                missing.append((cls.__name__, text))
+    assert not missing, f"list them in web/messages.py and translate: {missing}"

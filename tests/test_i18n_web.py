@@ -22,7 +22,7 @@ import zotero_embedded
 from bibtexparser import middlewares
 
 import web
-from indexer import index_paths
+from indexer.whoosh import index_paths
 from web import Config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "citations"
@@ -127,9 +127,10 @@ def test_search_exports_every_hit_in_every_format(client):
     cnn = next(r for r in ris if r.get("secondary_title") == "CNN")
     assert "Ford, Dana A." in cnn["authors"]
     assert cnn["accession_number"].startswith("http://localhost/article/")
-    response = client.get("/export.ris")
-    assert response.mimetype == "application/x-research-info-systems"
-    assert "newsarchive-export.ris" in response.headers["Content-Disposition"]
+    with client.get("/export.ris") as response:
+        assert response.mimetype == "application/x-research-info-systems"
+        assert "newsarchive-export.ris" in response.headers["Content-Disposition"]
+        response.get_data()
 
 
 def test_search_export_honours_the_query_and_an_empty_search_is_a_valid_empty_file(client):

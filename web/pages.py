@@ -9,6 +9,7 @@ from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from archive.article import Article, clean_line
+from archive.citation import meta_tags
 from indexer.errors import QueryError
 from web import i18n, views
 from web.security import is_embed_request
@@ -87,8 +88,6 @@ def article(article_id: str):
         log.exception("more_like_this failed for %s", article_id)
         similar = []
     empty = SearchState()
-    from web.cite import meta_tags
-
     permalink = urls.permalink(found.id)
     return render_template(
         "article.html",
