@@ -35,14 +35,10 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-indexer = pytest.importorskip("indexer")
-if not hasattr(indexer, "open_index"):
-    pytest.skip("indexer.open_index is not available yet", allow_module_level=True)
-
 from test_web import write_corpus  # noqa: E402  (the same hostile fixture corpus)
 
 import web  # noqa: E402
+from indexer.whoosh import index_paths  # noqa: E402
 from web import Config  # noqa: E402
 
 # --- servers -----------------------------------------------------------------------
@@ -147,7 +143,7 @@ class PrefixProxy:
 def index_dir(tmp_path_factory) -> Path:
     corpus = write_corpus(tmp_path_factory.mktemp("browser-corpus"))
     target = tmp_path_factory.mktemp("browser-index") / "index"
-    indexer.index_paths(target, [corpus])
+    index_paths(target, [corpus])
     return target
 
 

@@ -21,8 +21,6 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 
 indexer = pytest.importorskip("indexer")
-if not hasattr(indexer, "open_index"):  # the indexer lands separately
-    pytest.skip("indexer.open_index is not available yet", allow_module_level=True)
 
 import web  # noqa: E402
 from indexer.whoosh import index_paths  # noqa: E402
