@@ -46,7 +46,8 @@ def _download(fmt: str, records: Iterable, filename: str) -> Response:
     # The permalinks are built with the request's host and prefix while streaming.
     return Response(
         stream_with_context(_streamed(render(fmt, _citations(records)))),
-        mimetype=MEDIA_TYPES[fmt],
+        # RIS and BibTeX readers guess a file's encoding; say it is UTF-8.
+        content_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}.{EXTENSIONS[fmt]}"'},
     )
 
