@@ -298,3 +298,16 @@ def test_no_interface_english_left_on_vietnamese_pages(client):
         shown = doc.text_content() + " ".join(doc.xpath("//@aria-label | //@title"))
         left = sorted(piece for piece in english if re.search(rf"\b{re.escape(piece)}\b", shown))
         assert not left, (url, left)
+
+
+def test_the_zotero_port_tells_item_types_apart():
+    """Without ``DC.type`` Zotero guesses a journal article from the Highwire tags: the
+    judge above would catch a page that lost it."""
+    head = (
+        '<meta name="citation_title" content="T"><meta name="citation_journal_title" content="S">'
+    )
+    assert zotero_embedded.read(f"<html><head>{head}</head></html>")["itemType"] == "journalArticle"
+    typed = head + '<meta name="DC.type" content="NewsItem">'
+    assert zotero_embedded.read(f"<html><head>{typed}</head></html>")["itemType"] == (
+        "newspaperArticle"
+    )
