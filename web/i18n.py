@@ -146,4 +146,3 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.jinja_env.filters["number"] = number
-    app.jinja_env.add_extension("jinja2.ext.i18n")
