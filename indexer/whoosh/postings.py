@@ -84,7 +84,9 @@ class TermPostings:
 
     @property
     def nbytes(self) -> int:
-        extra = 0 if self.offsets is None else self.offsets.nbytes + self.positions.nbytes
+        if self.offsets is None or self.positions is None:  # read together, or not at all
+            return self.ids.nbytes + self.scores.nbytes
+        extra = self.offsets.nbytes + self.positions.nbytes
         return self.ids.nbytes + self.scores.nbytes + extra
 
 
@@ -132,6 +134,7 @@ class ScoringIndex:
         else:
             self._cached -= found.nbytes
         if positions:
+            assert postings.values is not None  # read with values=positions
             found.offsets, found.positions = _decode_positions(postings.values)
         if found.nbytes <= self.cache_bytes // 4:
             self._terms[key] = found
@@ -208,18 +211,19 @@ def _read_matcher(matcher, values: bool) -> tuple[np.ndarray, np.ndarray, list[b
     decoded block tuple ``(id deltas, weights, values)`` directly; any other matcher is
     read the slow, generic way.
     """
+    vals: list[bytes] = []
     if not isinstance(matcher, whoosh3.W3LeafMatcher):
-        ids, weights, vals = [], [], []
+        each_id: list[int] = []
+        each_weight: list[float] = []
         while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
+            each_id.append(matcher.id())
+            each_weight.append(matcher.weight())
             if values:
                 vals.append(matcher.value())
             matcher.next()
-        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), vals
+        return np.asarray(each_id, dtype=np.int64), np.asarray(each_weight, dtype=np.float64), vals
     id_parts: list[tuple] = []
     weight_parts: list = []
-    vals: list[bytes] = []
     while matcher.is_active():
         if values:
             if matcher._data is None:
@@ -397,16 +401,16 @@ def _union(parts: list[Match], scored: bool, size: int) -> Match:
         dense = np.zeros(size) if scored else None
         for p in parts:
             hit[p.ids] = True
-            if scored:
-                dense[p.ids] += p.scores
-        ids = np.flatnonzero(hit)
-        return Match(ids, dense[ids] if scored else None)
+            if dense is not None:
+                dense[p.ids] += _scores(p)
+        hit_ids = np.flatnonzero(hit)
+        return Match(hit_ids, dense[hit_ids] if dense is not None else None)
     all_ids = np.concatenate([p.ids for p in parts])
     ids, inverse = np.unique(all_ids, return_inverse=True)
     if not scored:
         return Match(ids, None)
     scores = np.zeros(ids.size)
-    np.add.at(scores, inverse, np.concatenate([p.scores for p in parts]))
+    np.add.at(scores, inverse, np.concatenate([_scores(p) for p in parts]))
     return Match(ids, scores)
 
 
@@ -414,15 +418,22 @@ def _intersection(parts: list[Match], scored: bool) -> Match:
     # Smallest first: each step's cost follows the smaller side.
     parts = sorted(parts, key=lambda p: p.ids.size)
     ids = parts[0].ids
-    scores = parts[0].scores.copy() if scored else None
+    scores = _scores(parts[0]).copy() if scored else None
     for part in parts[1:]:
         inside = _contains(part.ids, ids)
         ids = ids[inside]
-        if scored:
-            scores = scores[inside] + part.scores[np.searchsorted(part.ids, ids)]
+        if scores is not None:
+            scores = scores[inside] + _scores(part)[np.searchsorted(part.ids, ids)]
         if ids.size == 0:
             break
     return Match(ids, scores)
+
+
+def _scores(match: Match) -> np.ndarray:
+    """The scores of a match evaluated with ``scored=True``, where every part has them
+    (a ``Match`` from ``scored=False`` has none)."""
+    assert match.scores is not None, "scores of an unscored match"
+    return match.scores
 
 
 def _difference(match: Match, remove: np.ndarray) -> Match:
@@ -482,12 +493,14 @@ def _phrase(q: wq.Phrase, index: ScoringIndex, scored: bool) -> Match:
 
 def _position_keys(found: TermPostings, rows: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """Sorted keys ``doc << 32 | position`` of the term's postings at ``rows``."""
-    starts = found.offsets[rows]
-    counts = found.offsets[rows + 1] - starts
+    offsets, positions = found.offsets, found.positions
+    assert offsets is not None and positions is not None, "read with positions=True"
+    starts = offsets[rows]
+    counts = offsets[rows + 1] - starts
     total = int(counts.sum())
     # Index of every wanted position: each row's start, then consecutive.
     index = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
-    return (np.repeat(docs.astype(np.int64), counts) << _POS_BITS) | found.positions[index]
+    return (np.repeat(docs.astype(np.int64), counts) << _POS_BITS) | positions[index]
 
 
 def _decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
