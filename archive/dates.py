@@ -171,7 +171,8 @@ def date_from_url(url: str) -> date | None:
     match = _URL_DATE.search(url)
     if match:
         try:
-            return _checked(*(int(g) for g in match.groups()), original=match.group(0))
+            year, month, day = (int(g) for g in match.groups())
+            return _checked(year, month, day, match.group(0))
         except InvalidDate:
             return None
     return None
@@ -183,7 +184,8 @@ def date_from_text(text: str, *, dayfirst: bool = False, window: int = 600) -> d
     candidates: list[tuple[int, date]] = []
     for match in _TEXT_ISO.finditer(head):
         try:
-            candidates.append((match.start(), _checked(*map(int, match.groups()), match.group(0))))
+            year, month, day = (int(g) for g in match.groups())
+            candidates.append((match.start(), _checked(year, month, day, match.group(0))))
         except InvalidDate:
             pass
     for match in _TEXT_NUMERIC.finditer(head):

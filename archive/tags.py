@@ -74,7 +74,7 @@ def tags_from_url(url: str) -> list[str]:
     segments = unquote(urlsplit(url).path).split("/")[1:]
     if segments and _INDEX_PAGE.match(segments[-1]):
         segments = segments[:-1]  # /politics/some-slug/index.html: the slug is the article
-    sections = []
+    sections: list[str] = []
     for i, segment in enumerate(segments[:-1]):
         lowered = segment.lower()
         if lowered in _NOT_SECTIONS or _DATE_PART.fullmatch(lowered):

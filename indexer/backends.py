@@ -87,7 +87,7 @@ class Engine(Protocol):
 
 #: ``factory(index_dir, environ) -> Engine``: reads the engine's own settings from the
 #: environment and raises :class:`ConfigError` naming a variable it cannot use.
-EngineFactory = Callable[[os.PathLike, Mapping[str, str]], Engine]
+EngineFactory = Callable[[str | os.PathLike, Mapping[str, str]], Engine]
 
 
 def engine_from_env(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -259,6 +260,7 @@ def positive_terms(q: wq.Query, reader) -> dict[str, set[str]]:
     """``{field: terms}`` a matching article may contain, wildcards expanded: what the
     snippet builder marks."""
     out: dict[str, set[str]] = {}
+    pairs: Iterator[tuple[str, str | bytes]]
     for leaf in _positive_leaves(q):
         if isinstance(leaf, _MULTI_TERM):
             pairs = ((leaf.fieldname, t) for t in islice(leaf._btexts(reader), MAX_EXPANSION))

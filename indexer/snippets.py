@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from indexer.analysis import WORD_PATTERN, english_term, fold
@@ -83,6 +84,7 @@ def snippet(text: str, terms: TermSet, length: int = SNIPPET_CHARS) -> str:
     spans: list[tuple[int, int]] = []
     if terms:
         starts = _candidate_starts(text, terms.prefilter)
+        candidates: Iterator[re.Match[str] | None]
         if starts is not None:
             candidates = (WORD_PATTERN.match(text, start) for start in starts)
         else:

@@ -211,7 +211,7 @@ class Feed:
 
     def _progress(self, files_read: int, articles: int, last: float, force: bool = False) -> float:
         now = time.monotonic()
-        if force or now - last >= PROGRESS_EVERY:
+        if self.progress is not None and (force or now - last >= PROGRESS_EVERY):
             self.progress(Progress(files_read, self.files_total, articles, now - self.started))
             return now
         return last

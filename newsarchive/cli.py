@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from indexer.api import CSV_COLUMNS, SORTS, Filters, SearchQuery, SearchResult
+from indexer.api import CSV_COLUMNS, SORTS, Filters, SearchQuery, SearchResult, Sort
 from indexer.backends import Engine, Searcher, engine_from_env, index_paths
 from indexer.errors import ArchiveError
 from indexer.location import ENV_VAR, resolve_index_dir
@@ -232,7 +232,7 @@ def search(
     dates: tuple[str, ...],
     date_from: date | None,
     date_to: date | None,
-    sort: str,
+    sort: Sort,  # one of SORTS: click.Choice checked it
     limit: int,
     page: int,
     output: str,

@@ -199,7 +199,9 @@ def _descends(param: str, value: str, ancestor: str) -> bool:
 
 
 def _values(args: Mapping, param: str) -> tuple[str, ...]:
-    raw: Iterable[str] = args.getlist(param) if hasattr(args, "getlist") else [args.get(param)]
+    raw: Iterable[str | None] = (
+        args.getlist(param) if hasattr(args, "getlist") else [args.get(param)]
+    )
     out: list[str] = []
     for value in raw:
         value = clean_line(value)

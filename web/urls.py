@@ -10,6 +10,8 @@ never concatenate a URL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request, url_for
 
 from web.i18n import LANG_PARAM, link_language
@@ -70,10 +72,11 @@ class UrlBuilder:
         their own (a 404) switch to the search page."""
         endpoint = request.endpoint if request.endpoint and request.url_rule else None
         if endpoint is None or endpoint.startswith(("api.", "static")):
-            return url_for("pages.search", **{LANG_PARAM: code})
+            only_language: dict[str, Any] = {LANG_PARAM: code}
+            return url_for("pages.search", **only_language)
         # Query arguments are the user's; url_for's own options (``_external``...) and
         # the view's arguments are not taken from them.
-        args = {
+        args: dict[str, Any] = {  # Any: url_for's **values (see _args)
             k: v
             for k, v in request.args.lists()
             if k != LANG_PARAM and not k.startswith("_") and k not in (request.view_args or {})
@@ -84,7 +87,7 @@ class UrlBuilder:
     # -- machine formats ----------------------------------------------------------------
 
     def api_search(self, state: SearchState | None = None) -> str:
-        return url_for("api.search", **(state.to_args() if state else {}))
+        return url_for("api.search", **_args(state))
 
     def api_article(self, article_id: str) -> str:
         return url_for("api.article", article_id=article_id)
@@ -98,7 +101,7 @@ class UrlBuilder:
     def export(self, fmt: str, state: SearchState) -> str:
         """``/export.csv``, ``.json``, ``.ris``, ``.bib`` or ``.csl.json``: every hit,
         so paging is left out."""
-        args = state.replace(page=1, size=None).to_args()
+        args = _args(state.replace(page=1, size=None))
         blueprint = "cite" if fmt in ("ris", "bibtex", "csljson") else "feeds"
         return url_for(f"{blueprint}.export_{fmt}", **args)
 
@@ -131,3 +134,10 @@ class UrlBuilder:
     def root(self, *, external: bool = False) -> str:
         """The app's own root (with any prefix), e.g. for the OpenAPI ``servers`` entry."""
         return url_for("pages.search", _external=external)
+
+
+def _args(state: SearchState | None) -> dict[str, Any]:
+    """A state's URL arguments as ``url_for``'s ``**values`` (typed ``Any``): spread from
+    their own type, mypy would match them against ``url_for``'s ``_external`` and
+    ``_anchor`` keywords, which no state argument is."""
+    return state.to_args() if state else {}

@@ -91,8 +91,8 @@ def map_fields(
         if target not in FIELD_NAMES:
             out.warnings.append(f"mapping names unknown article field {target!r}")
             continue
-        found, value = _lookup(record, index, str(source))
-        if found:
+        exists, value = _lookup(record, index, str(source))
+        if exists:
             chosen[target] = [value]
         else:
             out.warnings.append(f"mapped field {source!r} (for {target}) is not in this record")

@@ -31,6 +31,7 @@ import lxml.html
 import trafilatura
 from htmldate import find_date
 from lxml import etree
+from trafilatura.settings import Document
 
 from archive.article import Article, Problem, clean_line
 from archive.dates import InvalidDate, parse_date
@@ -221,7 +222,7 @@ def _main_text(tree: lxml.html.HtmlElement, url: str) -> tuple[str, object]:
     except Exception as exc:  # noqa: BLE001 - a library failure is one page's problem
         log.warning("trafilatura failed: %s", exc)
         return "", None
-    if doc is None:
+    if not isinstance(doc, Document):  # None; a dict only with as_dict=True
         return "", None
     lines = []
     for line in (doc.text or "").splitlines():
@@ -344,12 +345,12 @@ class Page:
         """``RSS``/``Atom``... when the document is a syndication feed (the HTML parser
         puts a feed's root element first in the body)."""
         body = self.tree.find("body")
-        first = (
-            next((e for e in body if isinstance(e.tag, str)), None) if body is not None else None
-        )
-        if first is None or (body.text or "").strip():
+        if body is None:
             return ""
-        root = first.tag.lower().rsplit(":", 1)[-1].rsplit("}", 1)[-1]
+        tag = next((e.tag for e in body if isinstance(e.tag, str)), None)
+        if tag is None or (body.text or "").strip():
+            return ""
+        root = tag.lower().rsplit(":", 1)[-1].rsplit("}", 1)[-1]
         return {"rss": "RSS", "feed": "Atom", "rdf": "RSS 1.0 (RDF)"}.get(root, "")
 
     def redirect_target(self) -> str | None:

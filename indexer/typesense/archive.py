@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Any, cast
 
 import typesense
 from typesense import exceptions as ts_errors
@@ -305,8 +306,11 @@ class TypesenseArchive:
         # override a search's own (more-like-this drops words on purpose).
         searches = [{**EXACT, **search, "collection": collection} for search in searches]
         with answering(self.connection, "the search"):
-            response = self.client.multi_search.perform({"searches": searches})
-        results = response["results"]
+            # The client types each search as a TypedDict; ours are built as plain dicts.
+            response = self.client.multi_search.perform({"searches": searches})  # type: ignore[typeddict-item]
+        # The client types every result as a successful SearchResponse, but Typesense
+        # answers a search it refuses with ``{"code", "error"}`` in its place.
+        results = cast(list[dict[str, Any]], response["results"])
         for result in results:
             if "error" in result:
                 # The translation built a search Typesense refused: a bug here, not the
@@ -364,7 +368,7 @@ class TypesenseArchive:
         for item in found:
             doc = item["document"]
             text = ""
-            if snippets:
+            if terms is not None:  # snippets
                 text = snippet(doc.get("body") or doc.get("subtitle", ""), terms)
             hits.append(
                 Hit(
@@ -411,7 +415,7 @@ def _merge_key(hit: dict, sort: str):
     return (-doc["newest"], -doc["seq"])
 
 
-def _join(clauses: list[str | None]) -> str:
+def _join(clauses: Sequence[str | None]) -> str:
     return " && ".join(c for c in clauses if c)
 
 
@@ -547,10 +551,12 @@ def _selected_labels_search(filters: Filters) -> dict | None:
 
 def _flat_facet(values: dict[str, int], labels: dict[str, str], selected, limit):
     chosen = {facet_key(v) for v in selected}
-    order = sorted(
-        (k for k, n in values.items() if n),
-        key=lambda k: (-values[k], labels.get(k, k).casefold(), labels.get(k, k)),
-    )[:limit]
+
+    def rank(k: str) -> tuple[int, str, str]:
+        label = labels.get(k, k)
+        return (-values[k], label.casefold(), label)
+
+    order = sorted((k for k, n in values.items() if n), key=rank)[:limit]
     out = [FacetValue(labels.get(k, k), values[k], labels.get(k, k), k in chosen) for k in order]
     for k in chosen - set(order):
         label = labels.get(k, k)

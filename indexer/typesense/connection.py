@@ -12,12 +12,16 @@ import contextlib
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import typesense
 from typesense import exceptions as ts_errors
 
 from indexer.errors import BackendUnavailable, ConfigError
+
+if TYPE_CHECKING:
+    from typesense.configuration import NodeConfigDict
 
 # The 2.x client warns on every collection handle that some endpoints are deprecated on
 # Typesense v30+ (overrides, synonyms, analytics v1), none of which this project uses.
@@ -41,6 +45,8 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
 
 
 _TRANSPORT_ERRORS = _transport_errors()
+#: An HTTP error answer, a refused connection or a timeout: the cluster did not answer.
+_NO_ANSWER: tuple[type[BaseException], ...] = (ts_errors.TypesenseClientError, *_TRANSPORT_ERRORS)
 
 
 class TypesenseUnavailable(BackendUnavailable):
@@ -64,7 +70,7 @@ def answering(connection: Connection, doing: str) -> Iterator[None]:
             f"the Typesense cluster ({', '.join(connection.nodes)}) refused the API key "
             f"(ARCHIVE_TYPESENSE_API_KEY) {doing}: {' '.join(str(exc).split())}"
         ) from exc
-    except (ts_errors.TypesenseClientError, *_TRANSPORT_ERRORS) as exc:
+    except _NO_ANSWER as exc:
         raise TypesenseUnavailable(
             f"the Typesense cluster ({', '.join(connection.nodes)}) did not answer "
             f"{doing}: {' '.join(str(exc).split()) or type(exc).__name__}"
@@ -141,8 +147,10 @@ def _client(connection, timeout, retries, retry_interval) -> typesense.Client:
     )
 
 
-def _node(url: str) -> dict:
+def _node(url: str) -> NodeConfigDict:
     parts = urlsplit(url)
+    if parts.hostname is None or parts.port is None:  # Connection checks every node
+        raise ConfigError(f"Typesense node {url!r} is not like http://host:port")
     return {
         "host": parts.hostname,
         "port": parts.port,

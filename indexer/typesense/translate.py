@@ -83,7 +83,7 @@ def _node(op: str, children: list) -> object:
         children = [c for c in children if c is not FALSE]
         if not children:
             return FALSE
-    flat = []
+    flat: list[object] = []
     for child in children:
         if isinstance(child, Node) and child.op == op:
             flat.extend(child.children)

@@ -125,6 +125,7 @@ def _write(
             target = _new_collection(client, alias)
             existing: Manifest = {}
         else:
+            assert live is not None  # not fresh
             target = live
             existing = _manifest(client.collections[target])
         report.generation = target
@@ -167,8 +168,12 @@ def _alias_target(client, alias: str) -> str | None:
 
 def _generations(client, alias: str) -> list[str]:
     pattern = re.compile(rf"^{re.escape(alias)}_(\d{{6,}})$")
-    names = [c["name"] for c in client.collections.retrieve() if pattern.match(c["name"])]
-    return sorted(names, key=lambda n: int(pattern.match(n).group(1)))
+    numbers: dict[str, int] = {}
+    for collection in client.collections.retrieve():
+        match = pattern.match(collection["name"])
+        if match:
+            numbers[collection["name"]] = int(match.group(1))
+    return sorted(numbers, key=numbers.__getitem__)
 
 
 def _new_collection(client, alias: str) -> str:
@@ -212,12 +217,11 @@ class _writer_lock:
                 )
             except ts_errors.ObjectAlreadyExists:
                 holder = self._holder()
-                stale = holder is None or (
+                if holder is None or (
                     holder.get("host") == socket.gethostname()
                     and not _alive(int(holder.get("pid", 0)))
-                )
-                if stale:
-                    _drop(self.client, self.name)  # left by a killed writer
+                ):
+                    _drop(self.client, self.name)  # stale: left by a killed writer
                     continue
                 raise IndexLocked(holder.get("pid")) from None
             self.client.collections[self.name].documents.create(

@@ -392,10 +392,10 @@ def _place_facet(
             )
     shown = {v.value.casefold() for v in values}
     for k in sorted(chosen - shown):
-        i = column.index.get(k)
-        label = (column.labels[i] if i is not None else k).rsplit("/", 1)[-1]
-        value = column.labels[i] if i is not None else k
-        count = int(counts[i]) if i is not None else 0
+        at = column.index.get(k)
+        label = (column.labels[at] if at is not None else k).rsplit("/", 1)[-1]
+        value = column.labels[at] if at is not None else k
+        count = int(counts[at]) if at is not None else 0
         values.append(FacetValue(value=value, count=count, label=label, selected=True))
     return values
 

@@ -109,12 +109,12 @@ class Layout:
         if not self.root.is_dir():
             return []
         names = [p.name for p in self.root.iterdir() if _GENERATION.match(p.name) and p.is_dir()]
-        return sorted(names, key=lambda n: int(_GENERATION.match(n).group(1)))
+        return sorted(names, key=_generation_number)
 
     def new_generation(self) -> str:
         """Create and return an empty generation directory numbered after all others."""
         existing = self.generations()
-        number = int(_GENERATION.match(existing[-1]).group(1)) + 1 if existing else 1
+        number = _generation_number(existing[-1]) + 1 if existing else 1
         name = f"gen-{number:06d}"
         self.generation_dir(name).mkdir(parents=True)
         return name
@@ -187,3 +187,11 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _generation_number(name: str) -> int:
+    """The number of a generation directory named as :meth:`Layout.generations` lists."""
+    match = _GENERATION.match(name)
+    if match is None:
+        raise ValueError(f"not a generation directory name: {name!r}")
+    return int(match.group(1))

@@ -411,7 +411,7 @@ def _whoosh_match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool)
     mask = np.zeros(size, dtype=bool)
     scores = np.zeros(size, dtype=np.float64) if scored else None
     for sub, offset in snap.searcher.leaf_searchers():
-        if not scored:
+        if scores is None:  # not scored
             matcher = parsed.query.matcher(sub, sub.boolean_context())
             ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
             if ids.size:

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
+from typing import IO
 
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
@@ -323,7 +324,7 @@ class _SegmentWorkers:
     def _feed(self, process: subprocess.Popen, chunks: queue.Queue) -> None:
         """Hand chunks to one worker until the end marker (None)."""
         try:
-            with process.stdin as pipe:
+            with _pipe(process.stdin) as pipe:
                 while True:
                     chunk = chunks.get()
                     pickle.dump(chunk, pipe, protocol=pickle.HIGHEST_PROTOCOL)
@@ -353,7 +354,7 @@ class _SegmentWorkers:
         words: Counter = Counter()
         for process in self.processes:
             try:
-                tag, *result = pickle.load(process.stdout)
+                tag, *result = pickle.load(_pipe(process.stdout))
             except (EOFError, pickle.UnpicklingError):
                 process.wait()
                 raise _worker_failed(process, None) from None
@@ -365,7 +366,7 @@ class _SegmentWorkers:
                 segments.append(segment)
             words.update(worker_words)
         for process in self.processes:
-            process.stdout.close()
+            _pipe(process.stdout).close()
             if process.wait() != 0:
                 raise RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
         return segments, words
@@ -374,7 +375,7 @@ class _SegmentWorkers:
         for process in self.processes:
             if process.poll() is not None:
                 try:  # it has exited: whatever it wrote is there to read, no waiting
-                    _tag, *result = pickle.load(process.stdout)
+                    _tag, *result = pickle.load(_pipe(process.stdout))
                 except (EOFError, pickle.UnpicklingError, ValueError):
                     result = None
                 raise _worker_failed(process, result)
@@ -388,7 +389,13 @@ class _SegmentWorkers:
                 process.kill()
         for process in self.processes:
             process.wait()
-            process.stdout.close()
+            _pipe(process.stdout).close()
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """A worker's stdin or stdout, which are always pipes (``Popen`` types them optional)."""
+    assert stream is not None, "indexing workers are started with stdin and stdout pipes"
+    return stream
 
 
 def _worker_failed(process: subprocess.Popen, record: list | None) -> Exception:
@@ -466,7 +473,9 @@ def run_plan(
         if pointer is not None:
             # With the lock held, any generation but the live one and the one before it
             # is what a killed or failed rebuild left behind: free its space now.
-            layout.remove_stale_generations({pointer.generation, pointer.previous} - {None})
+            layout.remove_stale_generations(
+                {g for g in (pointer.generation, pointer.previous) if g is not None}
+            )
             if not rebuild and pointer.schema != SCHEMA_VERSION:
                 # Adding to it would mix two analyses in one index.
                 raise IndexOutdated(layout.root, pointer.schema, SCHEMA_VERSION)
@@ -476,6 +485,7 @@ def run_plan(
             ix = whoosh_index.create_in(layout.generation_dir(generation), build_schema())
             existing: Manifest = {}
         else:
+            assert pointer is not None  # not fresh
             generation = pointer.generation
             ix = whoosh_index.open_dir(layout.generation_dir(generation))
             existing = _manifest(ix)
@@ -512,6 +522,7 @@ def run_plan(
             layout.write_pointer(Pointer(generation, previous, 0, SCHEMA_VERSION))
             layout.remove_stale_generations({generation} | ({previous} if previous else set()))
         elif changed:
+            assert pointer is not None  # not fresh
             layout.write_pointer(
                 Pointer(generation, pointer.previous, pointer.commit + 1, pointer.schema)
             )
