@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (see README.md):
 #   make run    index the demo data and serve the search page on http://127.0.0.1:5000/
-#   make test   install everything the tests need and run them
+#   make test   install everything the tests need, run the checks (make lint), then the tests
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -45,7 +45,8 @@ $(VENV)/.installed-typesense: $(VENV)/.installed-dev requirements-typesense.txt
 
 typesense: $(VENV)/.installed-typesense
 
-test: install-dev browser typesense
+# The checks run first, so a lint or type error fails CI as a test would.
+test: lint browser typesense
 	$(BIN)/pytest -q
 
 # A quick benchmark pass (10k articles, a few minutes); see bench/README.md for more.
@@ -68,8 +69,11 @@ i18n-update: i18n-extract
 i18n-compile: install
 	$(BIN)/pybabel compile --statistics -d $(CATALOG)
 
+# What CI checks before the tests (also at each commit with .pre-commit-config.yaml).
 lint: install-dev
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
