@@ -105,6 +105,14 @@ def main() -> None:
     help="How to read numeric dates like 03/10/2024 (default: by the source's convention).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the run as one JSON object on one line (for a timer's journal).",
+)
 def index(
     paths: tuple[Path, ...],
     index_dir: Path | None,
@@ -113,6 +121,7 @@ def index(
     mapping: tuple[str, ...],
     dayfirst: bool | None,
     quiet: bool,
+    output: str,
 ) -> None:
     """Index article files and folders (incremental unless --rebuild).
 
@@ -126,7 +135,14 @@ def index(
       archive index data/demo
       archive index --rebuild ~/news /mnt/archive/2016.csv
       archive index --map title=Headline --map body=Story export.csv
+      archive index --format json /srv/news     # one JSON line: added, ..., problems
+
+    Every run is recorded in the index folder (last-run.json); `archive stats` shows
+    when the index was last updated and how the last run ended.
     """
+    from indexer.errors import ArchiveError
+    from indexer.runlog import record_run
+
     field_map = {}
     for item in mapping:
         field, sep, column = item.partition("=")
@@ -135,7 +151,11 @@ def index(
         field_map[field.strip()] = column.strip()
 
     engine = _engine(index_dir)
-    progress = _ProgressLine() if sys.stderr.isatty() and not quiet else None
+    target = resolve_index_dir(index_dir)
+    as_json = output == "json"
+    progress = _ProgressLine() if sys.stderr.isatty() and not (quiet or as_json) else None
+    started = time.monotonic()
+    error: ArchiveError | None = None
     try:
         report = index_paths(
             engine,
@@ -145,10 +165,35 @@ def index(
             dayfirst=dayfirst,
             progress=progress,
         )
+    except ArchiveError as exc:
+        # A locked or outdated index, a silent cluster, a full disk: nothing written.
+        error = exc
     finally:
         if progress:
             progress.close()
 
+    if error is not None:
+        summary = {"outcome": "failed", "index": engine.describe(), "error": error.message}
+        summary["seconds"] = round(time.monotonic() - started, 3)
+        record_run(target, "failed", exit_status=error.exit_code, error=error.message)
+        if as_json:
+            # One line, on stdout like a successful run's, so a journal reader parses both.
+            click.echo(json.dumps(summary, ensure_ascii=False))
+            sys.exit(error.exit_code)
+        raise error
+
+    status = 1 if strict and report.problems else 0
+    outcome = "problems" if report.problems else "ok"
+    summary = {
+        "outcome": outcome,
+        "index": engine.describe(),
+        **report.to_dict(),
+        "skipped": len(report.problems),
+    }
+    record_run(target, outcome, exit_status=status, summary=summary)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        sys.exit(status)
     if not quiet:
         for problem in report.problems:
             click.echo(f"skipped {problem}", err=True)
@@ -161,8 +206,7 @@ def index(
         f"{len(report.problems)} skipped; {report.articles} articles in the index "
         f"({report.seconds:.1f} s)"
     )
-    if strict and report.problems:
-        sys.exit(1)
+    sys.exit(status)
 
 
 class _ProgressLine:
@@ -369,16 +413,26 @@ def stats(index_dir: Path | None, output: str) -> None:
     Example:
       archive stats --index-dir /srv/newsarchive/index
     """
+    from indexer.runlog import last_update, read_run
+
+    path = resolve_index_dir(index_dir)
     archive = _open(index_dir)
     try:
         info = archive.stats()
     finally:
         archive.close()
+    run = read_run(path)
+    updated = last_update(path)
     if output == "json":
-        click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2, default=str))
+        data = info.to_dict()
+        data["last_updated"] = updated.isoformat(timespec="seconds") if updated else None
+        data["last_run"] = run
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
     click.echo(f"index:     {info.location}")
     click.echo(f"articles:  {info.articles:,}")
+    click.echo(f"updated:   {_when(updated)}")
+    click.echo(f"last run:  {_describe_run(run)}")
     span = f"{info.date_min} to {info.date_max}" if info.date_min else "no dated articles"
     click.echo(f"dates:     {span}")
     if info.disk_bytes is not None:
@@ -390,29 +444,93 @@ def stats(index_dir: Path | None, output: str) -> None:
         click.echo(f"{label + ':':<10} {top}")
 
 
+def _prepare_metrics_dir() -> None:
+    """A fresh directory for the workers' metric files, named in the environment; a
+    directory left by an earlier run would add its counts to this one's."""
+    import os
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="newsarchive-metrics-")
+
+
+def _when(moment) -> str:
+    if moment is None:
+        return "unknown"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _describe_run(run: dict | None) -> str:
+    """How the last ``archive index`` ended, in one line."""
+    if run is None:
+        return "not recorded"
+    from datetime import datetime
+
+    when = _when(datetime.fromisoformat(run["finished"]))
+    if run["outcome"] == "failed":
+        return f"failed at {when}: {run.get('error') or 'no reason recorded'}"
+    s = run.get("summary") or {}
+    counts = (
+        f"{s.get('added', 0)} added, {s.get('updated', 0)} updated, "
+        f"{s.get('removed', 0)} removed, {s.get('skipped', 0)} skipped"
+    )
+    return f"{run['outcome']} at {when} ({counts}; exit status {run.get('exit_status', 0)})"
+
+
 @main.command()
 @index_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
-def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the search page and JSON API (waitress, read-only).
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Per process."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes (more than 1: gunicorn, POSIX only; each holds its own copy of the index).",
+)
+def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the search page and JSON API (waitress, read-only; gunicorn with --workers).
+
+    Also /healthz, /readyz and /metrics (Prometheus) for the people who run it, and
+    an access log on stderr, one line per request.
 
     \b
     Configuration by environment:
       ARCHIVE_INDEX_DIR         the index folder (or --index-dir)
       ARCHIVE_FRAME_ANCESTORS   who may frame /embed (default 'self')
       ARCHIVE_TRUSTED_PROXIES   how many reverse proxies to trust (default 0)
+      ARCHIVE_ACCESS_LOG        combined (default), json or off
+      ARCHIVE_LOG_QUERIES       0 leaves search words out of the access log
+      ARCHIVE_MAX_INDEX_AGE     hours: older, /readyz answers 503 (default: never)
       ARCHIVE_BACKEND           whoosh (default) or typesense, with
                                 ARCHIVE_TYPESENSE_NODES, ARCHIVE_TYPESENSE_API_KEY
                                 and ARCHIVE_TYPESENSE_COLLECTION
     \b
-    Example:
+    Examples:
       archive serve --port 8080
+      archive serve --workers 4 --threads 4
     """
+    if workers > 1:
+        if sys.platform == "win32":
+            raise click.BadParameter(
+                "more than 1 needs gunicorn, which is POSIX only", param_hint="--workers"
+            )
+        # Before the app (and so prometheus_client) is imported, which picks its
+        # multiprocess store at import: see web.workers.
+        _prepare_metrics_dir()
     import web
+    from web.accesslog import configure_logging
 
     config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
-    app = web.create_app(config)
+    configure_logging()
     click.echo(f"serving {config.index_dir} on http://{host}:{port}/", err=True)
-    web.serve(app, host=host, port=port, threads=threads)
+    if workers > 1:
+        from web.workers import serve_workers
+
+        serve_workers(
+            lambda: web.create_app(config), host=host, port=port, workers=workers, threads=threads
+        )
+        return
+    web.serve(web.create_app(config), host=host, port=port, threads=threads)

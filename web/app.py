@@ -40,12 +40,13 @@ def create_app(config: Config | None = None) -> Flask:
     holder.try_open()
     app.extensions["archive_index"] = holder
 
-    from web import api, cite, feeds, pages
+    from web import accesslog, api, cite, feeds, ops, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(cite.bp)
+    ops.install(app)
     errors.register(app)
     i18n.init_app(app)
 
@@ -85,6 +86,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n
         )
+    accesslog.install(app, config.access_log, config.log_queries)
     return app
 
 

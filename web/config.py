@@ -20,6 +20,9 @@ from indexer.location import resolve_index_dir
 #: Where article links in the embedded view open: the page that frames the search
 #: (``parent``, the default) or a new tab (``blank``).
 EMBED_LINK_TARGETS = ("parent", "blank")
+#: ``ARCHIVE_ACCESS_LOG``: one line per request in Apache's combined format (the
+#: default), as JSON lines, or none.
+ACCESS_LOG_FORMATS = ("combined", "json", "off")
 
 # One CSP source expression: a keyword, a scheme (``https:``) or a host source
 # (``https://intranet.example:8443``, ``*.example.org``). Anything else (a ``;`` or a
@@ -70,8 +73,23 @@ class Config:
     #: Which engine holds the archive (``ARCHIVE_BACKEND`` and its settings); None:
     #: Whoosh in ``index_dir``.
     engine: Engine | None = None
+    #: The access log's format, see :data:`ACCESS_LOG_FORMATS`.
+    access_log: str = "combined"
+    #: Whether search words (``q``) appear in the access log; a researcher's queries
+    #: can be confidential (``ARCHIVE_LOG_QUERIES=0``).
+    log_queries: bool = True
+    #: ``/readyz`` fails when the index was last brought up to date longer ago than
+    #: this (``ARCHIVE_MAX_INDEX_AGE``, hours); None: never stale.
+    max_index_age_hours: float | None = None
 
     def __post_init__(self) -> None:
+        if self.access_log not in ACCESS_LOG_FORMATS:
+            raise ConfigError(
+                f"ARCHIVE_ACCESS_LOG must be one of {', '.join(ACCESS_LOG_FORMATS)}, "
+                f"not {self.access_log!r}"
+            )
+        if self.max_index_age_hours is not None and not self.max_index_age_hours > 0:
+            raise ConfigError("ARCHIVE_MAX_INDEX_AGE must be a number of hours above 0")
         if self.embed_link_target not in EMBED_LINK_TARGETS:
             raise ConfigError(
                 f"embed link target must be one of {', '.join(EMBED_LINK_TARGETS)}, "
@@ -89,8 +107,10 @@ class Config:
         """Read ``ARCHIVE_INDEX_DIR`` (unless ``index_dir`` is given),
         ``ARCHIVE_FRAME_ANCESTORS`` (default ``'self'``), ``ARCHIVE_TRUSTED_PROXIES``
         (default 0), ``ARCHIVE_EMBED_LINK_TARGET`` (``parent`` or ``blank``) and
-        ``ARCHIVE_SITE_NAME``, and the backend (``ARCHIVE_BACKEND``, see
-        :mod:`indexer.backends`). Raises :class:`ConfigError` for an unusable value."""
+        ``ARCHIVE_SITE_NAME``, the operational settings ``ARCHIVE_ACCESS_LOG``,
+        ``ARCHIVE_LOG_QUERIES`` and ``ARCHIVE_MAX_INDEX_AGE``, and the backend
+        (``ARCHIVE_BACKEND``, see :mod:`indexer.backends`). Raises :class:`ConfigError`
+        for an unusable value."""
         env = os.environ if environ is None else environ
         if index_dir is None and env.get("ARCHIVE_INDEX_DIR"):
             index_dir = env["ARCHIVE_INDEX_DIR"]
@@ -111,4 +131,30 @@ class Config:
                 env.get("ARCHIVE_EMBED_LINK_TARGET", "").strip().lower() or "parent"
             ),
             site_name=env.get("ARCHIVE_SITE_NAME", "").strip() or "News archive",
+            access_log=env.get("ARCHIVE_ACCESS_LOG", "").strip().lower() or "combined",
+            log_queries=_flag(env, "ARCHIVE_LOG_QUERIES", default=True),
+            max_index_age_hours=_hours(env, "ARCHIVE_MAX_INDEX_AGE"),
         )
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE or raw in _FALSE:
+        return raw in _TRUE
+    raise ConfigError(f"{name} must be 1 or 0 (yes/no, on/off), not {raw!r}")
+
+
+def _hours(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw or raw == "0":
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of hours, not {raw!r}") from None
