@@ -8,7 +8,7 @@ INDEX_DIR ?= var/index
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev browser typesense lint bench clean i18n-extract i18n-update i18n-compile
+.PHONY: run test install install-dev browser nginx typesense lint bench clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "note: chromium/chromedriver not installed; browser tests will be skipped"; fi
 
+# Debian's nginx for the reverse-proxy test (tests/test_nginx.py runs it unprivileged on
+# a random loopback port; nothing is started here); skipped where it cannot be installed.
+nginx:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else echo "note: nginx not installed; the reverse-proxy tests will be skipped"; fi
+
 # The Typesense server binary for the Typesense tests (pinned with hashes; the tests
 # skip with a reason on platforms other than x86-64 Linux).
 $(VENV)/.installed-typesense: $(VENV)/.installed-dev requirements-typesense.txt
@@ -46,7 +54,7 @@ $(VENV)/.installed-typesense: $(VENV)/.installed-dev requirements-typesense.txt
 typesense: $(VENV)/.installed-typesense
 
 # The checks run first, so a lint or type error fails CI as a test would.
-test: lint browser typesense
+test: lint browser nginx typesense
 	$(BIN)/pytest -q
 
 # A quick benchmark pass (10k articles, a few minutes); see bench/README.md for more.

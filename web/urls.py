@@ -10,9 +10,12 @@ never concatenate a URL.
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 
 from web.i18n import LANG_PARAM, link_language
 from web.state import SearchState
@@ -129,6 +132,12 @@ class UrlBuilder:
         return f"{base}?q={{searchTerms}}" + (f"&{LANG_PARAM}={chosen}" if chosen else "")
 
     def static(self, filename: str) -> str:
+        """A static file's URL with a hash of its content (``?v=``): a reverse proxy may
+        let browsers cache it for a year (deploy/nginx-newsarchive.conf), and a new
+        release still reaches them at once, under a new URL."""
+        version = static_version(current_app.static_folder or "", filename)
+        if version:
+            return url_for("static", filename=filename, v=version)
         return url_for("static", filename=filename)
 
     def root(self, *, external: bool = False) -> str:
@@ -141,3 +150,14 @@ def _args(state: SearchState | None) -> dict[str, Any]:
     their own type, mypy would match them against ``url_for``'s ``_external`` and
     ``_anchor`` keywords, which no state argument is."""
     return state.to_args() if state else {}
+
+
+@lru_cache(maxsize=64)
+def static_version(folder: str, filename: str) -> str:
+    """The first 10 hex digits of the file's SHA-256 ('' if it cannot be read); read
+    once per process, since static files change only with a release."""
+    try:
+        data = (Path(folder) / filename).read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha256(data).hexdigest()[:10]
