@@ -291,7 +291,8 @@ needs_chromium = pytest.mark.skipif(
 
 _LINKS = """
 const out = [];
-for (const el of document.querySelectorAll('a[href], link[href], script[src], img[src], form[action]')) {
+const selector = 'a[href], link[href], script[src], img[src], form[action]';
+for (const el of document.querySelectorAll(selector)) {
   out.push(el.href || el.src || el.action);
 }
 return out;

@@ -36,7 +36,6 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from indexer.runlog import last_update, read_run
 from web.backend import IndexUnavailable
@@ -47,6 +46,10 @@ bp = Blueprint("ops", __name__)
 UNMATCHED = "<unmatched>"
 #: Routes of this module: not counted as search traffic in the latency buckets.
 OPS_ROUTES = ("/healthz", "/readyz", "/metrics")
+
+#: The classic text format, which every Prometheus version reads (the names here need
+#: none of the newer format's escaping).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -110,7 +113,7 @@ def metrics():
             registry.register(metric)
     registry.register(_IndexCollector(current_app))
     response = Response(generate_latest(registry), 200)
-    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    response.headers["Content-Type"] = CONTENT_TYPE
     response.headers["Cache-Control"] = "no-store"
     return response
 
