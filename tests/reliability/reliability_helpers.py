@@ -155,9 +155,10 @@ def free_port() -> int:
 
 
 class Served:
-    """``archive serve`` (waitress) in a child process on a free loopback port."""
+    """``archive serve`` in a child process on a free loopback port: waitress, or
+    gunicorn with ``workers`` processes of ``threads`` threads each."""
 
-    def __init__(self, index_dir: Path, threads: int = 16) -> None:
+    def __init__(self, index_dir: Path, threads: int = 16, workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
@@ -171,6 +172,8 @@ class Served:
                 str(self.port),
                 "--threads",
                 str(threads),
+                "--workers",
+                str(workers),
             ],
             stdout=self.log,
             stderr=self.log,

@@ -7,6 +7,8 @@ index's or the new one's for that query (never a count from a half-built index),
 a full page of hits; the server must pick the new index up without a restart.
 
 Quick default: 150 articles rebuilt to 300. ``-m slow``: 1,900 rebuilt to all 3,824.
+The same holds with ``archive serve --workers 2`` (gunicorn): each worker process
+follows the swap on its own.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ QUERIES: list[dict[str, object]] = [
 ]
 
 
-def _rebuild_under_load(tmp_path: Path, corpora: Path, old_rows: int, new_rows: int) -> None:
+def _rebuild_under_load(
+    tmp_path: Path, corpora: Path, old_rows: int, new_rows: int, workers: int = 1
+) -> None:
     header, rows = news_rows(corpora)
     old_dir, new_dir = tmp_path / "old", tmp_path / "new"
     write_chunks(old_dir, header, rows[:old_rows], 50, "old")
@@ -53,7 +57,7 @@ def _rebuild_under_load(tmp_path: Path, corpora: Path, old_rows: int, new_rows: 
     built = run_archive(["index", "--quiet", "--index-dir", str(index_dir), str(old_dir)])
     assert built.returncode == 0, built.stderr
 
-    served = Served(index_dir, threads=CLIENTS)
+    served = Served(index_dir, threads=CLIENTS // workers, workers=workers)
     try:
         queries = list(QUERIES)
         top = get_json(search_url(served.url))["facets"]
@@ -118,7 +122,7 @@ def _rebuild_under_load(tmp_path: Path, corpora: Path, old_rows: int, new_rows: 
         }
         requests = len(latencies) + len(errors)
         figures(
-            "rebuild under load",
+            "rebuild under load" + (f" ({workers} workers)" if workers > 1 else ""),
             articles_before=old[urls[0]],
             articles_after=new[urls[0]],
             clients=CLIENTS,
@@ -148,6 +152,10 @@ def _params(url: str):
 
 def test_rebuild_under_load_quick(tmp_path: Path, corpora: Path) -> None:
     _rebuild_under_load(tmp_path, corpora, old_rows=150, new_rows=300)
+
+
+def test_rebuild_under_load_with_workers(tmp_path: Path, corpora: Path) -> None:
+    _rebuild_under_load(tmp_path, corpora, old_rows=150, new_rows=300, workers=2)
 
 
 @pytest.mark.slow
