@@ -84,7 +84,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @index_dir_option
 @click.option(
     "--rebuild",
@@ -142,6 +142,22 @@ def index(
     """
     from indexer.errors import ArchiveError
     from indexer.runlog import record_run
+
+    missing = next((p for p in paths if not p.exists() and not p.is_symlink()), None)
+    if missing is not None:
+        # A usage error (exit 2) as ever; with --format json it is the run's one line,
+        # since an unmounted share is a likely way for a nightly run to fail.
+        from indexer.runlog import record_run as record_failure
+
+        error = f"{missing}: no such file or folder"
+        target = resolve_index_dir(index_dir)
+        if target.is_dir():  # an index to report on; a mistyped command creates nothing
+            record_failure(target, "failed", exit_status=2, error=error)
+        if output == "json":
+            failure = {"outcome": "failed", "error": error}
+            click.echo(json.dumps(failure, ensure_ascii=False))
+            sys.exit(2)
+        raise click.BadParameter(f"Path '{missing}' does not exist.", param_hint="'PATHS...'")
 
     field_map = {}
     for item in mapping:

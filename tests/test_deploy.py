@@ -9,10 +9,16 @@ Skipped with a reason where systemd-analyze is not installed.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -146,3 +152,85 @@ def test_environment_file_lists_every_setting() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     assert used - set(listed) == set(), "missing from deploy/archive.env"
     assert {name for name in used | set(listed) if name not in readme} == set()
+
+
+def _environment(**overrides: str) -> dict[str, str]:
+    """The environment file as systemd reads it (uncommented NAME=value lines)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    for line in (DEPLOY / "archive.env").read_text("utf-8").splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            name, _, value = line.partition("=")
+            env[name.strip()] = value.strip()
+    env.update(overrides)
+    return env
+
+
+def _exec_start(unit: str, env: dict[str, str]) -> list[str]:
+    """The unit's ExecStart= as systemd runs it: ``$NAME`` split on whitespace."""
+    (line,) = _settings(unit)["ExecStart"]
+    argv = []
+    for word in shlex.split(line):
+        if word.startswith("$") and not word.startswith("${"):
+            argv.extend(env.get(word[1:], "").split())
+        else:
+            argv.append(word)
+    archive = Path(sys.executable).parent / "archive"
+    return [str(archive) if a == INSTALLED else a for a in argv]
+
+
+def test_the_units_commands_run_with_the_environment_file(demo: Path, tmp_path: Path) -> None:
+    """The steps of docs/deploy.md as far as a machine without systemd running allows:
+    the timer's command with the environment file builds the index (one JSON line),
+    the web app's command serves it ready, and a failing run is one line and exit 1."""
+    index_dir = tmp_path / "var" / "index"
+    sources = f"{demo / 'seed'} {demo / 'html'}"
+    env = _environment(ARCHIVE_INDEX_DIR=str(index_dir), ARCHIVE_SOURCES=sources)
+    indexed = subprocess.run(
+        _exec_start("archive-index.service", env), capture_output=True, text=True, env=env
+    )
+    assert indexed.returncode == 0, indexed.stderr
+    (line,) = indexed.stdout.splitlines()
+    summary = json.loads(line)
+    assert summary["outcome"] == "problems" and summary["added"] > 0  # html has a home page
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = _exec_start("archive-serve.service", env)
+    argv[argv.index("--port") + 1] = str(port)
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        serve = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    assert json.load(r) == {"status": "ready"}
+                break
+            except OSError:
+                assert serve.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=secret", timeout=30).read()
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+    # The access log is on, without the search words (ARCHIVE_LOG_QUERIES=0 in the file).
+    assert '"GET /?q=- HTTP/1.1" 200' in log.read_text()
+
+    # The share is not mounted tonight: exit 2 (a usage error, as documented), one line.
+    env["ARCHIVE_SOURCES"] = str(tmp_path / "not-mounted")
+    failed = subprocess.run(
+        _exec_start("archive-index.service", env), capture_output=True, text=True, env=env
+    )
+    assert failed.returncode == 2 and failed.stderr == ""
+    (line,) = failed.stdout.splitlines()
+    assert json.loads(line)["outcome"] == "failed" and "not-mounted" in line
+    stats = subprocess.run(
+        [_exec_start("archive-index.service", env)[0], "stats"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "last run:  failed at" in stats.stdout and "not-mounted" in stats.stdout
