@@ -24,6 +24,11 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from typesense_servers import (
+    connection_for,
+    environment,
+    typesense_server,  # noqa: F401 - fixture
+)
 
 import web
 from indexer import index_paths
@@ -103,7 +108,7 @@ def test_unreadable_and_outdated_index_are_not_ready(demo: Path, tmp_path: Path)
     pointer.write_text(good.replace('"schema": ', '"schema": 9'))  # another index format
     fresh = make_app(target).test_client()
     ready = fresh.get("/readyz")
-    assert ready.status_code == 503 and "another version" in ready.get_json()["reason"]
+    assert ready.status_code == 503 and "rebuild it" in ready.get_json()["reason"]
     pointer.write_text(good)
     assert fresh.get("/readyz").status_code == 200
 
@@ -141,7 +146,7 @@ def test_typesense_down_is_not_ready(tmp_path: Path) -> None:
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
     assert ready.status_code == 503, ready.get_json()
-    assert ready.get_json()["reason"]
+    assert ready.get_json()["reason"] == f"no Typesense node answers: http://127.0.0.1:{dead}"
 
 
 # --- metrics ---------------------------------------------------------------------------
@@ -439,3 +444,29 @@ def test_strict_still_exits_1_with_json(tmp_path: Path) -> None:
     summary = json.loads(result.stdout)
     assert summary["added"] == 1 and summary["problems"][0]["path"].endswith("broken.json")
     assert read_run(tmp_path / "ix")["exit_status"] == 1
+
+
+# --- Typesense: the nodes answer, and hold the archive ------------------------------------
+
+
+def test_typesense_ready_only_when_it_holds_the_archive(
+    demo: Path,
+    tmp_path: Path,
+    typesense_server,  # noqa: F811 - the fixture
+) -> None:
+    from indexer.backends import BackendConfig, index_into
+
+    connection = connection_for([typesense_server], "ops-readiness")
+    env = {k: v for k, v in environment(connection).items() if k.startswith("ARCHIVE_")}
+    client = make_app(tmp_path / "unused", **env).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "no archive in Typesense" in ready.get_json()["reason"]
+    assert client.get("/healthz").status_code == 200
+    index_into(BackendConfig.from_env(env), tmp_path / "unused", [demo / "seed"])
+    assert client.get("/readyz").status_code == 200
+    metrics = samples(client.get("/metrics").get_data(as_text=True))
+    assert metrics[("archive_ready", ())] == 1
+    assert any(
+        name == "archive_index_info" and ("backend", "typesense") in labels
+        for name, labels in metrics
+    )

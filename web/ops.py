@@ -145,11 +145,17 @@ def not_ready_reason(app: Flask | None = None) -> str | None:
                 return f"no index in {config.index_dir}: build it with `archive index PATH...`"
         except (IndexMissing, OSError) as exc:
             return str(exc)
+    elif config.backend.kind == "typesense":
+        answering = [node for node in config.backend.nodes if _node_healthy(node)]
+        if not answering:
+            return f"no Typesense node answers: {', '.join(config.backend.nodes)}"
     try:
         archive = holder.get()
         archive.stats()  # opens the newest generation, or asks the cluster
     except IndexUnavailable as exc:
-        return str(exc)
+        # The admin's reason (the engine's own words: which folder, which nodes)
+        # rather than the page's advice to users.
+        return str(exc.__cause__ or exc)
     except Exception as exc:  # noqa: BLE001 - any failure here is "not ready", with why
         return f"the archive cannot be searched: {exc}"
     if config.max_index_age_hours is not None:
@@ -163,6 +169,19 @@ def not_ready_reason(app: Flask | None = None) -> str | None:
                 f"{age:.1f} hours ago (ARCHIVE_MAX_INDEX_AGE is {config.max_index_age_hours:g})"
             )
     return None
+
+
+def _node_healthy(node: str, timeout: float = 2.0) -> bool:
+    """Typesense's own ``/health`` (no API key needed): ``{"ok": true}`` when the node
+    can serve."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{node}/health", timeout=timeout) as response:
+            return bool(json.load(response).get("ok"))
+    except (OSError, ValueError):
+        return False
 
 
 # --- counting requests -------------------------------------------------------------------
