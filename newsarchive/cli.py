@@ -147,12 +147,10 @@ def index(
     if missing is not None:
         # A usage error (exit 2) as ever; with --format json it is the run's one line,
         # since an unmounted share is a likely way for a nightly run to fail.
-        from indexer.runlog import record_run as record_failure
-
         error = f"{missing}: no such file or folder"
         target = resolve_index_dir(index_dir)
         if target.is_dir():  # an index to report on; a mistyped command creates nothing
-            record_failure(target, "failed", exit_status=2, error=error)
+            record_run(target, "failed", exit_status=2, error=error)
         if output == "json":
             failure = {"outcome": "failed", "error": error}
             click.echo(json.dumps(failure, ensure_ascii=False))

@@ -31,9 +31,9 @@ from typesense_servers import (
 )
 
 import web
-from indexer import index_paths
-from indexer.layout import Layout
 from indexer.runlog import read_run, record_run
+from indexer.whoosh import index_paths
+from indexer.whoosh.layout import Layout
 from web import Config
 from web.accesslog import LOGGER
 
@@ -368,7 +368,7 @@ def test_bad_operational_settings_are_one_clear_line(tmp_path: Path) -> None:
     ):
         with pytest.raises(ConfigError, match=name):
             Config.from_env(index_dir=tmp_path, environ={name: value})
-    # And on the command line: exit 1, one line naming the setting.
+    # And on the command line: a usage error (exit 2), one line naming the setting.
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
     result = subprocess.run(
         [*ARCHIVE, "serve", "--index-dir", str(tmp_path), "--port", "0"],
@@ -378,7 +378,7 @@ def test_bad_operational_settings_are_one_clear_line(tmp_path: Path) -> None:
         cwd=ROOT,
         timeout=60,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Error: ARCHIVE_LOG_QUERIES must be 1 or 0 (yes/no, on/off), not 'maybe'"
     ]
@@ -426,7 +426,7 @@ def test_failed_run_exits_1_with_one_line_and_is_recorded(demo: Path, tmp_path: 
     assert f"index is being written by pid {os.getpid()}" in failure["error"]
     assert as_text.returncode == 1
     assert as_text.stderr.strip().splitlines() == [
-        f"Error: index is being written by pid {os.getpid()}"
+        f"Error: index is being written by pid {os.getpid()}: wait for it to finish"
     ]
     record = read_run(target)
     assert record["outcome"] == "failed" and record["exit_status"] == 1
@@ -461,7 +461,8 @@ def test_typesense_ready_only_when_it_holds_the_archive(
     tmp_path: Path,
     typesense_server,  # noqa: F811 - the fixture
 ) -> None:
-    from indexer.backends import BackendConfig, index_into
+    from indexer.backends import engine_from_env
+    from indexer.backends import index_paths as index_into
 
     connection = connection_for([typesense_server], "ops-readiness")
     env = {k: v for k, v in environment(connection).items() if k.startswith("ARCHIVE_")}
@@ -469,7 +470,7 @@ def test_typesense_ready_only_when_it_holds_the_archive(
     ready = client.get("/readyz")
     assert ready.status_code == 503 and "no archive in Typesense" in ready.get_json()["reason"]
     assert client.get("/healthz").status_code == 200
-    index_into(BackendConfig.from_env(env), tmp_path / "unused", [demo / "seed"])
+    index_into(engine_from_env(tmp_path / "unused", env), [demo / "seed"])
     assert client.get("/readyz").status_code == 200
     metrics = samples(client.get("/metrics").get_data(as_text=True))
     assert metrics[("archive_ready", ())] == 1

@@ -37,8 +37,8 @@ from prometheus_client import (
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 
+from indexer.errors import ArchiveError
 from indexer.runlog import last_update, read_run
-from web.backend import IndexUnavailable
 
 bp = Blueprint("ops", __name__)
 
@@ -135,27 +135,19 @@ def not_ready_reason(app: Flask | None = None) -> str | None:
     app = app or current_app
     config = app.config["ARCHIVE"]
     holder = app.extensions["archive_index"]
-    if config.backend.kind == "whoosh":
-        # The open index keeps answering even after its folder vanished (so searches
-        # in flight finish); readiness looks at the folder itself.
-        from indexer.layout import IndexMissing, Layout
-
-        try:
-            if Layout(config.index_dir).read_pointer() is None:
-                return f"no index in {config.index_dir}: build it with `archive index PATH...`"
-        except (IndexMissing, OSError) as exc:
-            return str(exc)
-    elif config.backend.kind == "typesense":
-        answering = [node for node in config.backend.nodes if _node_healthy(node)]
-        if not answering:
-            return f"no Typesense node answers: {', '.join(config.backend.nodes)}"
+    # The engine's own look at where the archive is (the index folder's pointer, the
+    # Typesense nodes' health), when it has one: an open Whoosh index keeps answering
+    # after its folder is gone, so opening alone would not tell.
+    check = getattr(holder.engine, "not_ready_reason", None)
+    if callable(check):
+        reason = check()
+        if reason:
+            return reason
     try:
-        archive = holder.get()
-        archive.stats()  # opens the newest generation, or asks the cluster
-    except IndexUnavailable as exc:
-        # The admin's reason (the engine's own words: which folder, which nodes)
-        # rather than the page's advice to users.
-        return str(exc.__cause__ or exc)
+        holder.get().stats()  # opens the newest generation, or asks the cluster
+    except ArchiveError as exc:
+        # The admin's reason (which folder, which nodes), not the page's advice.
+        return exc.message
     except Exception as exc:  # noqa: BLE001 - any failure here is "not ready", with why
         return f"the archive cannot be searched: {exc}"
     if config.max_index_age_hours is not None:
@@ -169,19 +161,6 @@ def not_ready_reason(app: Flask | None = None) -> str | None:
                 f"{age:.1f} hours ago (ARCHIVE_MAX_INDEX_AGE is {config.max_index_age_hours:g})"
             )
     return None
-
-
-def _node_healthy(node: str, timeout: float = 2.0) -> bool:
-    """Typesense's own ``/health`` (no API key needed): ``{"ok": true}`` when the node
-    can serve."""
-    import json
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"{node}/health", timeout=timeout) as response:
-            return bool(json.load(response).get("ok"))
-    except (OSError, ValueError):
-        return False
 
 
 # --- counting requests -------------------------------------------------------------------
@@ -269,9 +248,8 @@ class _IndexCollector:
             articles.add_metric([], stats.articles)
             yield articles
             info = InfoMetricFamily("archive_index", "The index generation being served.")
-            info.add_metric(
-                [], {"generation": str(stats.generation), "backend": config.backend.kind}
-            )
+            engine = self.app.extensions["archive_index"].engine
+            info.add_metric([], {"generation": str(stats.generation), "backend": engine.name})
             yield info
         updated = last_update(config.index_dir)
         if updated is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.request
 from collections.abc import Callable, Mapping
 
 from indexer.sync import IndexReport, Plan, Progress
@@ -26,6 +28,13 @@ class TypesenseEngine:
     def open(self) -> TypesenseArchive:
         return TypesenseArchive(self.connection)
 
+    def not_ready_reason(self) -> str | None:
+        """None when at least one node says it can serve (``/readyz``); whether it holds
+        the archive is the open archive's ``stats()`` to say."""
+        if any(_node_healthy(node) for node in self.connection.nodes):
+            return None
+        return f"no Typesense node answers: {', '.join(self.connection.nodes)}"
+
     def write(
         self, plan: Plan, *, rebuild: bool, progress: Callable[[Progress], None] | None
     ) -> IndexReport:
@@ -35,3 +44,13 @@ class TypesenseEngine:
 def from_env(index_dir: str | os.PathLike, environ: Mapping[str, str]) -> TypesenseEngine:
     """The registry's factory: the cluster from ``ARCHIVE_TYPESENSE_*``."""
     return TypesenseEngine(Connection.from_env(environ))
+
+
+def _node_healthy(node: str, timeout: float = 2.0) -> bool:
+    """Typesense's own ``/health`` (no API key needed): ``{"ok": true}`` when the node
+    can serve, false while it has no leader or is catching up."""
+    try:
+        with urllib.request.urlopen(f"{node}/health", timeout=timeout) as response:
+            return bool(json.load(response).get("ok"))
+    except (OSError, ValueError):
+        return False

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from indexer.errors import ArchiveError, WriteFailed
 from indexer.sync import IndexReport, Plan, Progress
+from indexer.whoosh.layout import Layout
 from indexer.whoosh.search import Archive
 from indexer.whoosh.writer import run_plan
 
@@ -25,6 +26,20 @@ class WhooshEngine:
 
     def open(self) -> Archive:
         return Archive(self.index_dir)
+
+    def not_ready_reason(self) -> str | None:
+        """Why the folder holds no index to serve right now, or None (``/readyz``).
+
+        An open index keeps answering after its folder is removed, so that searches
+        in flight finish; readiness looks at the folder itself, one small file."""
+        try:
+            if Layout(self.index_dir).read_pointer() is None:
+                return f"no index in {self.index_dir}: build one with `archive index PATH...`"
+        except ArchiveError as exc:
+            return exc.message
+        except OSError as exc:
+            return f"cannot read the index in {self.index_dir}: {exc.strerror or exc}"
+        return None
 
     def write(
         self, plan: Plan, *, rebuild: bool, progress: Callable[[Progress], None] | None
