@@ -44,8 +44,6 @@ bp = Blueprint("ops", __name__)
 
 #: The route label of a request that matched no route (bounded label values).
 UNMATCHED = "<unmatched>"
-#: Routes of this module: not counted as search traffic in the latency buckets.
-OPS_ROUTES = ("/healthz", "/readyz", "/metrics")
 
 #: The classic text format, which every Prometheus version reads (the names here need
 #: none of the newer format's escaping).
