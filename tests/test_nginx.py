@@ -108,6 +108,8 @@ class Nginx:
         )
         # As root, nginx's workers would switch to nobody, who cannot use these folders.
         user = "user root;\n" if os.geteuid() == 0 else ""
+        mime = Path("/etc/nginx/mime.types")
+        types = f"include {mime};" if mime.exists() else "types { text/css css; }"
         (folder / "nginx.conf").write_text(
             f"""{user}daemon off;
 worker_processes 1;
@@ -115,8 +117,9 @@ pid {folder / "nginx.pid"};
 error_log {folder / "logs" / "error.log"} warn;
 events {{ worker_connections 256; }}
 http {{
-    include /etc/nginx/mime.types;
+    {types}
     default_type application/octet-stream;
+    access_log {folder / "logs" / "other-access.log"};
 {temp}
     include {folder / "site.conf"};
 }}
@@ -125,18 +128,24 @@ http {{
         self.log = folder / "logs" / "error.log"
         self.log.touch()
         check = subprocess.run(
-            [NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            [NGINX, "-t", *self.options()],
             capture_output=True,
             text=True,
             timeout=30,
         )
         assert check.returncode == 0, check.stderr
         self.process = subprocess.Popen(
-            [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            [NGINX, *self.options()],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
         wait_for(self.url + PREFIX + "/healthz", self.process, "nginx", self.log)
+
+    def options(self) -> list[str]:
+        """Its own prefix, configuration and error log (``-e``: not even the startup
+        message goes to /var/log/nginx, which an unprivileged user cannot open)."""
+        folder = self.folder
+        return ["-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(self.log)]
 
 
 @pytest.fixture(scope="module")
