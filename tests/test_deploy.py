@@ -234,3 +234,42 @@ def test_the_units_commands_run_with_the_environment_file(demo: Path, tmp_path: 
         env=env,
     )
     assert "last run:  failed at" in stats.stdout and "not-mounted" in stats.stdout
+
+
+def test_the_web_app_serves_a_read_only_index(demo: Path, tmp_path: Path) -> None:
+    """archive-serve.service sees the index through ``ReadOnlyPaths=``: the API, the
+    search page and /readyz work on a read-only mount of the folder (made in a
+    private mount namespace: root and util-linux's unshare, as CI runs; skipped else)."""
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None:
+        pytest.skip("needs root and unshare(1) to mount the index read-only")
+    index_dir, mount = tmp_path / "index", tmp_path / "ro"
+    mount.mkdir()
+    built = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "index", "--index-dir", str(index_dir)]
+        + [str(demo / "seed")],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    probe = (
+        "import web; from web import Config\n"
+        f"app = web.create_app(Config.from_env(index_dir={str(mount)!r}, environ={{}}))\n"
+        "c = app.test_client()\n"
+        "print(c.get('/readyz').status_code, c.get('/api/search').get_json()['total'],"
+        " c.get('/?q=vietnam').status_code)\n"
+    )
+    script = (
+        f"mount --bind {shlex.quote(str(index_dir))} {shlex.quote(str(mount))} && "
+        f"mount -o remount,bind,ro {shlex.quote(str(mount))} || exit 77; "
+        f"touch {shlex.quote(str(mount / 'probe'))} 2>/dev/null && exit 78; "
+        f"{shlex.quote(sys.executable)} -c {shlex.quote(probe)}"
+    )
+    run = subprocess.run(
+        [unshare, "--mount", "sh", "-c", script], capture_output=True, text=True, timeout=120
+    )
+    if run.returncode == 77 or "unshare failed" in run.stderr:
+        pytest.skip(f"cannot make a read-only mount here: {run.stderr.strip()[:200]}")
+    assert run.returncode == 0, run.stderr
+    ready, total, page = run.stdout.split()
+    assert ready == "200" and int(total) > 0 and page == "200", run.stdout
