@@ -37,6 +37,7 @@ from prometheus_client import (
 from prometheus_client import multiprocess as prometheus_multiprocess
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 
+from indexer.api import IndexStats
 from indexer.errors import ArchiveError
 from indexer.runlog import last_update, read_run
 
@@ -130,7 +131,12 @@ def _plain(body: dict, status: int, headers: dict | None = None):
 
 def not_ready_reason(app: Flask | None = None) -> str | None:
     """Why the archive cannot be searched right now, or None when it can."""
-    app = app or current_app
+    return check_readiness(app or current_app)[0]
+
+
+def check_readiness(app: Flask) -> tuple[str | None, IndexStats | None]:
+    """``(why not ready or None, the archive's stats when it could give them)``: one
+    look at the archive serves both /readyz and a /metrics scrape."""
     config = app.config["ARCHIVE"]
     holder = app.extensions["archive_index"]
     # The engine's own look at where the archive is (the index folder's pointer, the
@@ -140,25 +146,25 @@ def not_ready_reason(app: Flask | None = None) -> str | None:
     if callable(check):
         reason = check()
         if reason:
-            return reason
+            return reason, None
     try:
-        holder.get().stats()  # opens the newest generation, or asks the cluster
+        stats = holder.get().stats()  # opens the newest generation, or asks the cluster
     except ArchiveError as exc:
         # The admin's reason (which folder, which nodes), not the page's advice.
-        return exc.message
+        return exc.message, None
     except Exception as exc:  # noqa: BLE001 - any failure here is "not ready", with why
-        return f"the archive cannot be searched: {exc}"
+        return f"the archive cannot be searched: {exc}", None
     if config.max_index_age_hours is not None:
         updated = last_update(config.index_dir)
         if updated is None:
-            return "the index has no recorded update"
+            return "the index has no recorded update", stats
         age = (datetime.now(UTC) - updated).total_seconds() / 3600
         if age > config.max_index_age_hours:
             return (
                 f"the index is stale: last updated {updated.isoformat(timespec='seconds')}, "
                 f"{age:.1f} hours ago (ARCHIVE_MAX_INDEX_AGE is {config.max_index_age_hours:g})"
-            )
-    return None
+            ), stats
+    return None, stats
 
 
 # --- counting requests -------------------------------------------------------------------
@@ -234,14 +240,10 @@ class _IndexCollector:
     def collect(self):
         config = self.app.config["ARCHIVE"]
         ready = GaugeMetricFamily("archive_ready", "1 when /readyz would answer 200, else 0.")
-        ready.add_metric([], 0 if not_ready_reason(self.app) else 1)
+        reason, stats = check_readiness(self.app)
+        ready.add_metric([], 0 if reason else 1)
         yield ready
-        stats = None
-        try:
-            stats = self.app.extensions["archive_index"].get().stats()
-        except Exception:  # noqa: BLE001 - no index: the figures are left out, ready is 0
-            pass
-        if stats is not None:
+        if stats is not None:  # no index: the figures are left out, and ready is 0
             articles = GaugeMetricFamily("archive_index_articles", "Articles in the index.")
             articles.add_metric([], stats.articles)
             yield articles
