@@ -227,6 +227,10 @@ def test_api_exports_and_machine_formats_under_the_prefix(stack) -> None:
     assert status == 200 and len(rows) > 2
     status, _, body = fetch(base + "/export.json?q=harbour")
     assert status == 200 and body.strip()
+    # A citation export, compressed on the way (a search's hits can be many).
+    status, headers, body = fetch(base + "/export.ris?q=harbour", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("Content-Encoding") == "gzip"
+    assert b"TY  - NEWS" in gzip.decompress(body)
     for path in ("/feed.atom?q=harbour", "/opensearch.xml"):
         status, _, body = fetch(base + path)
         assert status == 200
