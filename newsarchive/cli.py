@@ -479,7 +479,10 @@ def _describe_run(run: dict | None) -> str:
         return "not recorded"
     from datetime import datetime
 
-    when = _when(datetime.fromisoformat(run["finished"]))
+    try:
+        when = _when(datetime.fromisoformat(str(run.get("finished"))))
+    except ValueError:  # a record edited by hand: say what can be said
+        when = "an unknown time"
     if run["outcome"] == "failed":
         return f"failed at {when}: {run.get('error') or 'no reason recorded'}"
     s = run.get("summary") or {}
