@@ -147,12 +147,12 @@ def index(
     if missing is not None:
         # A usage error (exit 2) as ever; with --format json it is the run's one line,
         # since an unmounted share is a likely way for a nightly run to fail.
-        error = f"{missing}: no such file or folder"
+        absent = f"{missing}: no such file or folder"
         target = resolve_index_dir(index_dir)
         if target.is_dir():  # an index to report on; a mistyped command creates nothing
-            record_run(target, "failed", exit_status=2, error=error)
+            record_run(target, "failed", exit_status=2, error=absent)
         if output == "json":
-            failure = {"outcome": "failed", "error": error}
+            failure = {"outcome": "failed", "error": absent}
             click.echo(json.dumps(failure, ensure_ascii=False))
             sys.exit(2)
         raise click.BadParameter(f"Path '{missing}' does not exist.", param_hint="'PATHS...'")
@@ -187,18 +187,22 @@ def index(
             progress.close()
 
     if error is not None:
-        summary = {"outcome": "failed", "index": engine.describe(), "error": error.message}
-        summary["seconds"] = round(time.monotonic() - started, 3)
+        failed: dict[str, object] = {
+            "outcome": "failed",
+            "index": engine.describe(),
+            "error": error.message,
+            "seconds": round(time.monotonic() - started, 3),
+        }
         record_run(target, "failed", exit_status=error.exit_code, error=error.message)
         if as_json:
             # One line, on stdout like a successful run's, so a journal reader parses both.
-            click.echo(json.dumps(summary, ensure_ascii=False))
+            click.echo(json.dumps(failed, ensure_ascii=False))
             sys.exit(error.exit_code)
         raise error
 
     status = 1 if strict and report.problems else 0
     outcome = "problems" if report.problems else "ok"
-    summary = {
+    summary: dict[str, object] = {
         "outcome": outcome,
         "index": engine.describe(),
         **report.to_dict(),
