@@ -18,7 +18,6 @@ from indexer import params
 from indexer.api import Filters, SearchQuery
 from indexer.params import (
     API,
-    BY_NAME,
     MAX_FILTER_CHARS,
     MAX_FILTER_VALUES,
     MAX_QUERY_CHARS,
@@ -73,8 +72,13 @@ class SearchState:
         parameter for an unknown one, or a value out of bounds or malformed."""
         check_names(args.keys(), surface)
         for rule in params_for(surface):
-            if rule.kind == "flag":  # read where they are used; checked here all the same
-                _single(args, rule.name)
+            # Those read elsewhere (embed, excel, the interface's lang) are checked here
+            # all the same, so that every surface refuses what its rules refuse.
+            if rule.kind == "multi":
+                for value in values(args, rule.name):
+                    rule.check(value)
+            else:
+                _single(args, rule.name, surface)
         one = {name: _single(args, name) for name in ("q", "from", "to", "sort", "page", "size")}
         text = clean_line(one["q"])
         if len(text) > MAX_QUERY_CHARS:
@@ -187,12 +191,12 @@ def _descends(param: str, value: str, ancestor: str) -> bool:
     return False
 
 
-def _single(args: Mapping, name: str) -> str:
+def _single(args: Mapping, name: str, surface: str = PAGE) -> str:
     """The one value of a single-valued parameter, checked ('' when absent or empty)."""
     given = values(args, name)
     if len(given) > 1:
         raise ParamError(params.GIVEN_TWICE, name=name)
-    return BY_NAME[name].check(given[0]) if given else ""
+    return rule_for(name, surface).check(given[0]) if given else ""
 
 
 def _filter_values(args: Mapping, param: str, surface: str = PAGE) -> tuple[str, ...]:
