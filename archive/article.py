@@ -9,6 +9,7 @@ wonder whether a title carries a BOM or a tag is spelled twice.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -49,6 +50,19 @@ class Article:
     warnings: list[str] = field(default_factory=list)
 
 
+def iso8601(value: date | datetime | None) -> str:
+    """The one written form of a publication date on every surface (JSON, CSV, API,
+    ``<time datetime>``): ISO 8601, the date alone where only the date is known, else
+    the time to the second with its offset. Fractions of a second are dropped: HTML's
+    ``datetime`` and many CSV readers refuse them, and no source means them.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def nfc(text: str | None) -> str:
     """Unicode NFC, so that composed and decomposed spellings are one string."""
     return unicodedata.normalize("NFC", text or "")
@@ -73,6 +87,23 @@ def clean_body(text: str | None) -> str:
         if line:
             paragraphs.append(line)
     return "\n\n".join(paragraphs)
+
+
+#: Where a body flattened onto one line still shows its paragraph breaks: a run of
+#: spaces after a sentence's end, before the next sentence's start (what CSV exports of
+#: news sites leave where a newline was), and the run-in "READ MORE:" promotions.
+_PARAGRAPH_BREAK = re.compile(
+    r"(?<=[.!?\"”’)\]])[ \t\u00a0]{2,}(?=[\"“‘(\[A-Z0-9\u00c0-\u024f])"
+    r"|[ \t]+(?=READ MORE:|Read more:|RELATED:)"
+)
+
+
+def restore_paragraphs(text: str) -> str:
+    """Paragraph breaks put back in a body that lost its newlines, where the text still
+    shows them (see ``_PARAGRAPH_BREAK``); a body with newlines is left as it is."""
+    if not text or "\n" in text:
+        return text
+    return _PARAGRAPH_BREAK.sub("\n\n", text)
 
 
 def normalise_url(url: str) -> str:

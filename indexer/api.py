@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from archive.article import nfc
+from archive.article import iso8601, nfc
 from indexer.errors import QueryError
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -113,7 +113,7 @@ class Hit:
         return {
             "id": self.id,
             "title": self.title,
-            "published": self.published.isoformat() if self.published else None,
+            "published": iso8601(self.published) or None,
             "site": self.site,
             "url": self.url,
             "tags": list(self.tags),
@@ -126,7 +126,7 @@ class Hit:
         """The hit as a CSV row of :data:`CSV_COLUMNS`, safe to open in a spreadsheet."""
         cells = (
             self.id,
-            self.published.isoformat() if self.published else "",
+            iso8601(self.published),
             self.title,
             self.site,
             self.url,
@@ -138,6 +138,9 @@ class Hit:
 
 
 #: The columns of a hit in CSV form (``archive search --format csv``, ``/export.csv``).
+#: What ``--excel`` and ``/export.csv?excel=1`` put first: Excel reads a CSV file as
+#: the machine's legacy code page unless it starts with a UTF-8 byte-order mark.
+EXCEL_BOM = "\ufeff"
 CSV_COLUMNS: tuple[str, ...] = (
     "id",
     "published",
@@ -232,8 +235,8 @@ class IndexStats:
 
         return {
             "articles": self.articles,
-            "date_min": self.date_min.isoformat() if self.date_min else None,
-            "date_max": self.date_max.isoformat() if self.date_max else None,
+            "date_min": iso8601(self.date_min) or None,
+            "date_max": iso8601(self.date_max) or None,
             "tags": values(self.tags),
             "places": values(self.places),
             "sites": values(self.sites),

@@ -152,6 +152,7 @@ class Feed:
         self.started = started
         self.seen: dict[str, str] = {}  # article id -> the file it came from this run
         self.failed_files: set[str] = set()
+        self.unchanged: set[str] = set()  # ids indexed as they were: no warnings again
 
     def run(self, sources: Sources, removal_roots: list[Path]) -> bool:
         """Feed every source to the sink; returns whether anything changed."""
@@ -185,29 +186,34 @@ class Feed:
 
     def _article(self, article: Article, file: str) -> None:
         report = self.report
-        for warning in article.warnings:
-            report.warnings.append(f"{article.source_path}: {warning}")
         if article.id in self.seen:
             # Two records with one id (the same URL saved twice): the first one wins
             # (Whoosh cannot replace a document added earlier in the same writer, and
-            # both backends must agree).
-            first = self.seen[article.id]
-            where = "earlier in the same file" if first == file else first
-            report.warnings.append(
-                f"{article.source_path}: article {article.id} was already read from "
-                f"{where}; this copy is skipped"
-            )
+            # both backends must agree). Said once: not again while the first is unchanged.
+            if article.id not in self.unchanged:
+                first = self.seen[article.id]
+                where = "earlier in the same file" if first == file else first
+                report.warnings.append(
+                    f"{article.source_path}: article {article.id} was already read from "
+                    f"{where}; this copy is skipped"
+                )
             return
         self.seen[article.id] = file
         old = self.existing.get(article.id)
+        if old is not None and old[0] == article.content_hash and old[1] == file:
+            # Warned about when it was added or last changed: an incremental run that
+            # finds it unchanged stays quiet about it.
+            self.unchanged.add(article.id)
+            report.unchanged += 1
+            return
+        for warning in article.warnings:
+            report.warnings.append(f"{article.source_path}: {warning}")
         if old is None:
             self.sink.add(article, file)
             report.added += 1
-        elif old[0] != article.content_hash or old[1] != file:
+        else:
             self.sink.replace(article, file)
             report.updated += 1
-        else:
-            report.unchanged += 1
 
     def _progress(self, files_read: int, articles: int, last: float, force: bool = False) -> float:
         now = time.monotonic()

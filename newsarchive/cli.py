@@ -18,10 +18,12 @@ from pathlib import Path
 
 import click
 
-from indexer.api import CSV_COLUMNS, SORTS, Filters, SearchQuery, SearchResult, Sort
+from archive.article import iso8601
+from indexer.api import CSV_COLUMNS, EXCEL_BOM, SORTS, Filters, SearchQuery, SearchResult, Sort
 from indexer.backends import Engine, Searcher, engine_from_env, index_paths
 from indexer.errors import ArchiveError
 from indexer.location import ENV_VAR, resolve_index_dir
+from indexer.params import BY_NAME, ParamError, parse_day
 
 #: ``--format`` values that write citations (archive.citation).
 CITATION_FORMATS = ("ris", "bibtex", "csljson")
@@ -34,13 +36,24 @@ index_dir_option = click.option(
 )
 
 
-def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-10-03") from None
+def _rule(name: str, *, end: bool = False):
+    """A click callback that applies the search parameter ``name``'s rule
+    (:mod:`indexer.params`, shared with the web): a value it refuses is a usage error,
+    exit 2, with the web's message."""
+
+    def check(ctx: click.Context, param: click.Parameter, value):
+        rule = BY_NAME[name]
+        try:
+            if isinstance(value, tuple):
+                return tuple(rule.check(v) for v in value)
+            if value is None:
+                return None
+            checked = rule.check(value)
+            return parse_day(checked, name, end=end) if rule.kind == "day" else checked
+        except ParamError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return check
 
 
 def _engine(index_dir: Path | None) -> Engine:
@@ -214,7 +227,9 @@ def index(
         sys.exit(status)
     if not quiet:
         for problem in report.problems:
-            click.echo(f"skipped {problem}", err=True)
+            # A reader's reason for a file that is not an article starts "skipped:".
+            reason = problem.reason.removeprefix("skipped: ")
+            click.echo(f"skipped {problem.path}: {reason}", err=True)
         for warning in report.warnings:
             click.echo(f"warning {warning}", err=True)
     verb = "rebuilt" if rebuild else "updated"
@@ -253,22 +268,44 @@ class _ProgressLine:
 
 
 @main.command()
-@click.argument("query", required=False, default="")
+@click.argument("query", required=False, default="", callback=_rule("q"))
 @index_dir_option
-@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeat for OR).")
 @click.option(
-    "--place", "places", multiple=True, help="Only articles in this place, e.g. Vietnam/Da Nang."
-)
-@click.option("--site", "sites", multiple=True, help="Only articles from this site.")
-@click.option("--language", "languages", multiple=True, help="Only articles in this language.")
+    "--tag", "tags", multiple=True, callback=_rule("tag"),
+    help="Only articles with this tag (repeat for OR).",
+)  # fmt: skip
 @click.option(
-    "--date", "dates", multiple=True, metavar="YYYY[-MM]", help="Only this year or month."
-)
-@click.option("--from", "date_from", callback=_parse_date, help="Published on or after (ISO).")
-@click.option("--to", "date_to", callback=_parse_date, help="Published on or before (ISO).")
+    "--place", "places", multiple=True, callback=_rule("place"),
+    help="Only articles in this place, e.g. Vietnam/Da Nang.",
+)  # fmt: skip
+@click.option(
+    "--site", "sites", multiple=True, callback=_rule("site"),
+    help="Only articles from this site.",
+)  # fmt: skip
+@click.option(
+    "--language", "languages", multiple=True, callback=_rule("language"),
+    help="Only articles in this language.",
+)  # fmt: skip
+@click.option(
+    "--date", "dates", multiple=True, metavar="YYYY[-MM]", callback=_rule("date"),
+    help="Only this year or month.",
+)  # fmt: skip
+@click.option(
+    "--from", "date_from", metavar="DATE", callback=_rule("from"),
+    help="Published on or after (YYYY-MM-DD; YYYY or YYYY-MM: the first day).",
+)  # fmt: skip
+@click.option(
+    "--to", "date_to", metavar="DATE", callback=_rule("to", end=True),
+    help="Published on or before (YYYY-MM-DD; YYYY or YYYY-MM: the last day).",
+)  # fmt: skip
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1, BY_NAME["size"].maximum), default=10, show_default=True,
+    help="Hits per page (the web's `size`).",
+)  # fmt: skip
+@click.option(
+    "--page", type=click.IntRange(1, BY_NAME["page"].maximum), default=1, show_default=True
+)
 @click.option(
     "--format",
     "output",
@@ -283,6 +320,11 @@ class _ProgressLine:
     metavar="URL",
     help="Where the archive's web app is served, for the permalinks in citations "
     "(default: $ARCHIVE_PUBLIC_URL; without it citations carry only the source URL).",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="With --format csv: start with a UTF-8 byte-order mark, so Excel reads it right.",
 )
 def search(
     query: str,
@@ -299,6 +341,7 @@ def search(
     page: int,
     output: str,
     base_url: str | None,
+    excel: bool,
 ) -> None:
     """Search the archive. QUERY uses Whoosh syntax; leave it out to browse.
 
@@ -316,6 +359,10 @@ def search(
       archive search "oil prices" --place "Saudi Arabia" --format json
       archive search "Da Nang" --format ris > danang.ris
     """
+    if date_from and date_to and date_from > date_to:
+        raise click.BadParameter("the --from date is after the --to date", param_hint="--from")
+    if excel and output != "csv":
+        raise click.BadParameter("--excel goes with --format csv", param_hint="--excel")
     archive = _open(index_dir)
     request = SearchQuery(
         text=query,
@@ -346,7 +393,7 @@ def search(
     elif output == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     elif output == "csv":
-        _write_csv(result)
+        _write_csv(result, excel=excel)
     else:
         _write_text(result)
 
@@ -367,7 +414,9 @@ def _write_citations(fmt: str, records: list, base_url: str | None) -> None:
         click.echo(chunk, nl=False)
 
 
-def _write_csv(result: SearchResult) -> None:
+def _write_csv(result: SearchResult, *, excel: bool = False) -> None:
+    if excel:
+        sys.stdout.write(EXCEL_BOM)
     writer = csv.writer(sys.stdout)
     writer.writerow(CSV_COLUMNS)
     writer.writerows(hit.csv_row() for hit in result.hits)
@@ -393,7 +442,7 @@ def _write_text(result: SearchResult) -> None:
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for n, hit in enumerate(result.hits, start=first):
-        when = hit.published.isoformat()[:10] if hit.published else "undated"
+        when = iso8601(hit.published)[:10] or "undated"
         click.echo()
         click.echo(f"{n:>3}. {click.style(hit.title or '(untitled)', bold=True)}")
         details = [when, hit.site] + ([", ".join(hit.places)] if hit.places else [])
@@ -546,12 +595,56 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
 
     config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
     configure_logging()
-    click.echo(f"serving {config.index_dir} on http://{host}:{port}/", err=True)
     if workers > 1:
+        # gunicorn retries a busy port for seconds and then exits with its own log
+        # lines: find out first, and say it in one line as the single-process path does.
+        _check_listen(host, port)
         from web.workers import serve_workers
 
+        click.echo(
+            f"serving {config.index_dir} on http://{host}:{port}/ ({workers} workers)", err=True
+        )
         serve_workers(
             lambda: web.create_app(config), host=host, port=port, workers=workers, threads=threads
         )
         return
-    web.serve(web.create_app(config), host=host, port=port, threads=threads)
+    app = web.create_app(config)
+    try:
+        server = web.make_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        raise click.ClickException(_listen_error(exc, host, port)) from None
+    click.echo(f"serving {config.index_dir} on http://{host}:{port}/", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Raise the one-line error now if ``host:port`` cannot be listened on."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(_listen_error(exc, host, port)) from None
+
+
+def _listen_error(exc: OSError, host: str, port: int) -> str:
+    """One line for a port that cannot be listened on, with what to do instead."""
+    import errno
+
+    where = f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} is already in use ({where}); choose another with --port "
+            f"(or `make run PORT=8080`)"
+        )
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on {where}; choose a port above 1023 with --port"
+    return f"cannot listen on {where}: {exc.strerror or exc}"

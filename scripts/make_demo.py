@@ -13,9 +13,13 @@ import argparse
 import csv
 import json
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from archive.repair import damage  # noqa: E402
 
 #: Saved pages that are real articles (the home pages and RSS page stay out of the demo,
 #: except one home page, kept to show that non-articles are skipped with a reason).
@@ -31,10 +35,22 @@ HTML_PAGES = [
 
 
 def sample_news_rows(path: Path, every: int) -> list[dict[str, str]]:
+    """One row in every ``every``: the first of each stretch that reads cleanly.
+
+    About one row in seven of NewsArticles lost characters before it was published
+    (``Sinn F\ufffd\ufffdin``, ``DeVos"?highly``); the demo is what newcomers and the
+    README's screenshots see, so it takes the next clean row instead.
+    """
     csv.field_size_limit(1 << 27)
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    return rows[::every]
+    chosen = []
+    for start in range(0, len(rows), every):
+        stretch = rows[start : start + every]
+        clean = [r for r in stretch if not damage(" ".join((r["title"], r["subtitle"], r["text"])))]
+        if clean:
+            chosen.append(clean[0])
+    return chosen
 
 
 def main() -> None:

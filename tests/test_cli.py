@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,9 +45,16 @@ def test_index_prints_a_summary_and_reports_the_skipped_page(demo: Path, tmp_pat
     result = run("index", "--index-dir", str(tmp_path / "ix"), str(demo))
     assert result.returncode == 0, result.stderr
     assert "337 added, 0 updated, 0 removed, 0 unchanged, 1 skipped" in result.stdout
-    assert "skipped html/cnn_main_site.html: skipped: home page" in result.stderr
+    assert "skipped html/cnn_main_site.html: home page: its address" in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning")]
+    # the demo reads cleanly: only the four rows without a title, each with its line
+    assert len(warnings) == 4, warnings
+    shape = re.compile(r"^warning news-articles\.(csv|jsonl): line \d+: no title: ")
+    assert all(shape.match(w) for w in warnings), warnings
     again = run("index", "--index-dir", str(tmp_path / "ix"), str(demo))
     assert "0 added, 0 updated, 0 removed, 337 unchanged" in again.stdout
+    # each warning is said once per change: an unchanged article is not warned about again
+    assert "warning" not in again.stderr, again.stderr
 
 
 def test_strict_exits_1_when_a_file_failed(tmp_path: Path) -> None:

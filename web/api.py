@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from flask import Blueprint, jsonify, request
 
-from archive.article import Article
+from archive.article import Article, iso8601
+from indexer.params import API
 from web.openapi import openapi_document
 from web.pages import archive, find_article, settings
 from web.state import SearchState
@@ -35,7 +36,7 @@ def article_to_dict(article: Article) -> dict:
     data = asdict(article)
     published = article.published
     return {
-        name: (published.isoformat() if isinstance(published, date | datetime) else None)
+        name: (iso8601(published) or None if isinstance(published, date | datetime) else None)
         if name == "published"
         else data[name]
         for name in ARTICLE_FIELDS
@@ -45,7 +46,7 @@ def article_to_dict(article: Article) -> dict:
 @bp.get("/search")
 def search():
     """``SearchResult.to_dict()`` for the query in the URL (ParamError/QueryError -> 400)."""
-    state = SearchState.from_args(request.args, api=True)
+    state = SearchState.from_args(request.args, API)
     result = archive().search(state.to_query(settings().page_size))
     return jsonify(result.to_dict())
 

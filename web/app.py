@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from indexer.params import MAX_QUERY_CHARS
 from indexer.whoosh import WhooshEngine
 from web import errors, i18n
 from web.backend import IndexHolder
@@ -61,6 +62,7 @@ def create_app(config: Config | None = None) -> Flask:
         language = i18n.current_language()
         return {
             "site_name": i18n.site_name(),
+            "max_query_chars": MAX_QUERY_CHARS,
             "embed": embed,
             "urls": urls,
             "language": language,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, request, stream_with_context
 
 from archive.citation import EXTENSIONS, MEDIA_TYPES, Citation, render
+from indexer.params import EXPORT
 from web.feeds import _first_hits, _streamed
 from web.pages import archive, find_article, settings
 from web.state import SearchState
@@ -53,7 +54,7 @@ def _download(fmt: str, records: Iterable, filename: str) -> Response:
 
 
 def _export(fmt: str) -> Response:
-    hits = _first_hits(SearchState.from_args(request.args))
+    hits = _first_hits(SearchState.from_args(request.args, EXPORT))
     return _download(fmt, hits, "newsarchive-export")
 
 

@@ -12,13 +12,19 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.errors import ArchiveError
+from indexer.params import ParamError
 
 log = logging.getLogger(__name__)
 
 
 def wants_json() -> bool:
+    # Every machine-read address answers errors as the OpenAPI document says: JSON.
     path = request.path
-    return request.blueprint == "api" or path.startswith("/api/") or path.endswith(".json")
+    return (
+        request.blueprint in {"api", "feeds"}
+        or path.startswith("/api/")
+        or path.endswith((".json", ".csv", ".atom", ".xml"))
+    )
 
 
 def error_response(status: int, title: str, message: str, headers: dict | None = None):
@@ -35,6 +41,14 @@ def error_response(status: int, title: str, message: str, headers: dict | None =
     return response
 
 
+def translated(exc: ArchiveError) -> str:
+    """The error's public message in the interface language: a refused parameter's
+    template (web/messages.py) filled in, else the catalogue's fixed message."""
+    if isinstance(exc, ParamError):
+        return _(exc.template, **exc.values)
+    return _(exc.public_message())
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(ArchiveError)
     def _archive(exc: ArchiveError):
@@ -46,7 +60,7 @@ def register(app: Flask) -> None:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         # Titles and fixed messages are in the catalogue (web/messages.py); a message
         # made from the query (a QueryError) is shown as the core wrote it.
-        return error_response(exc.status, _(exc.title), _(exc.public_message()), headers)
+        return error_response(exc.status, _(exc.title), translated(exc), headers)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

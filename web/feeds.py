@@ -19,7 +19,9 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
-from indexer.api import CSV_COLUMNS, Hit
+from archive.article import iso8601
+from indexer.api import CSV_COLUMNS, EXCEL_BOM, Hit
+from indexer.params import CSV, EXPORT, FEED
 from web import i18n
 from web.pages import archive
 from web.state import SearchState
@@ -54,10 +56,15 @@ def _streamed(chunks: Iterator[str]) -> Iterator[str]:
 
 @bp.get("/export.csv")
 def export_csv():
-    hits = _first_hits(SearchState.from_args(request.args))
+    hits = _first_hits(SearchState.from_args(request.args, CSV))
+    excel = request.args.get("excel", "").strip().lower() in {"1", "true"}
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
+        if excel:
+            # Excel reads a CSV as the machine's legacy code page unless it starts
+            # with a UTF-8 byte-order mark.
+            buffer.write(EXCEL_BOM)
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         for hit in hits:
@@ -76,7 +83,7 @@ def export_csv():
 
 @bp.get("/export.json")
 def export_json():
-    hits = _first_hits(SearchState.from_args(request.args))
+    hits = _first_hits(SearchState.from_args(request.args, EXPORT))
 
     def chunks() -> Iterator[str]:
         yield "["
@@ -102,7 +109,7 @@ def _timestamp(value: date | datetime | None) -> str | None:
         value = datetime.combine(value, time(0, 0))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.isoformat()
+    return iso8601(value)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -115,7 +122,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 @bp.get("/feed.atom")
 def atom():
     """The search's newest articles. Built with ElementTree, which escapes every value."""
-    state = SearchState.from_args(request.args)
+    state = SearchState.from_args(request.args, FEED)
     state = state.replace(sort="newest", page=1)
     result = archive().search(state.to_query(FEED_ENTRIES, facets=False, snippets=True))
     urls = UrlBuilder()

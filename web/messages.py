@@ -33,3 +33,21 @@ CORE_MESSAGES = (
     ),
     N_("The search index cannot be opened. Rebuild it with `archive index --rebuild`."),
 )
+
+#: The messages of a refused search parameter (``indexer.params.MESSAGES``, the same
+#: literals: pybabel reads only literals; tests/test_surfaces.py checks they agree).
+PARAM_MESSAGES = (
+    N_("The query is too long (at most %(n)s characters)."),
+    N_("A %(param)s value is too long (at most %(n)s characters)."),
+    N_("Too many %(param)s values (at most %(n)s)."),
+    N_("%(name)s: an empty value (leave it out instead)."),
+    N_("%(value)s is not a year (YYYY) or a month (YYYY-MM)."),
+    N_("%(name)s: %(value)s is not of the form %(pattern)s."),
+    N_("‘%(name)s’ must be a date written YYYY-MM-DD."),
+    N_("Sort must be one of: %(sorts)s."),
+    N_("%(name)s must be a whole number from %(low)s to %(high)s."),
+    N_("%(name)s must be 1 or 0."),
+    N_("Unknown parameters: %(names)s; this address takes: %(known)s."),
+    N_("%(name)s is given more than once; give it once."),
+    N_("The ‘from’ date is after the ‘to’ date."),
+)

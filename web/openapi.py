@@ -2,69 +2,17 @@
 
 from __future__ import annotations
 
-from indexer.api import MAX_PAGE, MAX_PAGE_SIZE, SORTS
-from web.state import MAX_FILTER_VALUES, MAX_QUERY_CHARS
+from indexer.params import API, CSV, EXPORT, FEED, params_for
 
 
-def _multi(name: str, description: str, pattern: str | None = None) -> dict:
-    items: dict = {"type": "string"}
-    if pattern:
-        items["pattern"] = pattern
-    return {
-        "name": name,
-        "in": "query",
-        "description": description,
-        "schema": {"type": "array", "items": items, "maxItems": MAX_FILTER_VALUES},
-        "style": "form",
-        "explode": True,
-    }
+def parameters(surface: str) -> list[dict]:
+    """The OpenAPI parameters of one surface, generated from :mod:`indexer.params`
+    (the rules the server applies), so the document cannot drift from them."""
+    return [p.openapi() for p in params_for(surface)]
 
 
-SEARCH_PARAMETERS = [
-    {
-        "name": "q",
-        "in": "query",
-        "description": 'Query text (Whoosh syntax: words, "phrases", AND/OR/NOT, field:value). '
-        "Empty: every article.",
-        "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
-    },
-    _multi("tag", "Only articles with one of these tags."),
-    _multi("place", "Only articles in one of these places (`Country` or `Country/Place`)."),
-    _multi("site", "Only articles from one of these sites."),
-    _multi("language", "Only articles in one of these languages (ISO 639-1)."),
-    _multi("lang", "The older name of `language`, still read by the API."),
-    _multi("date", "Only articles of these years or months.", r"^\d{4}(-\d{2})?$"),
-    {
-        "name": "from",
-        "in": "query",
-        "description": "Published on or after (YYYY-MM-DD; YYYY or YYYY-MM mean the first day).",
-        "schema": {"type": "string"},
-    },
-    {
-        "name": "to",
-        "in": "query",
-        "description": "Published on or before (YYYY-MM-DD; YYYY or YYYY-MM mean the last day).",
-        "schema": {"type": "string"},
-    },
-    {
-        "name": "sort",
-        "in": "query",
-        "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
-    },
-    {
-        "name": "page",
-        "in": "query",
-        "description": "Out of range: HTTP 400.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-    },
-    {
-        "name": "size",
-        "in": "query",
-        "description": "Hits per page. Out of range: HTTP 400.",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 10},
-    },
-]
-
+#: The one form of a date on every surface (``archive.article.iso8601``).
+PUBLISHED_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})?)?$"
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _ERROR = {
     "description": "An error, with a message fit to show a user.",
@@ -88,7 +36,12 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "string"},
             "title": {"type": "string"},
-            "published": {"type": ["string", "null"], "description": "ISO 8601 date or date-time"},
+            "published": {
+                "type": ["string", "null"],
+                "description": "ISO 8601: the date alone (2017-03-14) where only the date is "
+                "known, else to the second with the offset (1987-02-26T16:08:33+00:00)",
+                "pattern": PUBLISHED_PATTERN,
+            },
             "site": {"type": "string"},
             "url": {"type": "string", "description": "The article's source; untrusted."},
             "tags": _STRINGS,
@@ -128,7 +81,7 @@ SCHEMAS = {
             "title": {"type": "string"},
             "subtitle": {"type": "string"},
             "body": {"type": "string", "description": "Paragraphs separated by blank lines."},
-            "published": {"type": ["string", "null"]},
+            "published": {"type": ["string", "null"], "pattern": PUBLISHED_PATTERN},
             "site": {"type": "string"},
             "url": {"type": "string"},
             "language": {"type": "string"},
@@ -176,8 +129,6 @@ _STATS = {
 
 def openapi_document(server_url: str) -> dict:
     """The document; ``server_url`` is the app's root (with any deployment prefix)."""
-    params = SEARCH_PARAMETERS
-    export_params = [p for p in params if p["name"] not in {"page", "size"}]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -192,7 +143,7 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "summary": "Search: one page of hits, facet counts and a suggestion",
                     "operationId": "search",
-                    "parameters": params,
+                    "parameters": parameters(API),
                     "responses": {
                         "200": {
                             "description": "The result, as `archive search --format json`",
@@ -245,10 +196,11 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "summary": "Every hit of a search as CSV (streamed, no row limit)",
                     "operationId": "exportCsv",
-                    "parameters": export_params,
+                    "parameters": parameters(CSV),
                     "responses": {
                         "200": {"description": "CSV", "content": {"text/csv": {}}},
                         "400": _ERROR,
+                        "503": _ERROR,
                     },
                 }
             },
@@ -256,7 +208,7 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "summary": "Every hit of a search as a JSON array (streamed, no row limit)",
                     "operationId": "exportJson",
-                    "parameters": export_params,
+                    "parameters": parameters(EXPORT),
                     "responses": {
                         "200": {
                             "description": "A JSON array of hits (snippets empty)",
@@ -270,6 +222,7 @@ def openapi_document(server_url: str) -> dict:
                             },
                         },
                         "400": _ERROR,
+                        "503": _ERROR,
                     },
                 }
             },
@@ -277,9 +230,11 @@ def openapi_document(server_url: str) -> dict:
                 "get": {
                     "summary": "An Atom feed of a search, newest first",
                     "operationId": "feed",
-                    "parameters": [p for p in export_params if p["name"] != "sort"],
+                    "parameters": parameters(FEED),
                     "responses": {
-                        "200": {"description": "Atom", "content": {"application/atom+xml": {}}}
+                        "200": {"description": "Atom", "content": {"application/atom+xml": {}}},
+                        "400": _ERROR,
+                        "503": _ERROR,
                     },
                 }
             },

@@ -7,11 +7,14 @@ import re
 
 from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, current_app, g, render_template, request
+from markupsafe import Markup
 
 from archive.article import Article, clean_line
 from archive.citation import meta_tags
 from indexer.errors import QueryError
+from indexer.highlight import highlight, query_terms
 from web import i18n, views
+from web.errors import translated
 from web.security import is_embed_request
 from web.state import MAX_QUERY_CHARS, ParamError, SearchState
 from web.urls import UrlBuilder
@@ -53,7 +56,7 @@ def _search_page(*, embed_route: bool):
     except ParamError as exc:
         # Keep what the user typed in the box; the rest of the URL was the problem.
         text = clean_line(request.args.get("q", ""))[:MAX_QUERY_CHARS]
-        return _search_error(SearchState(text=text), str(exc))
+        return _search_error(SearchState(text=text), translated(exc))
     try:
         result = archive().search(state.to_query(page_size))
     except QueryError as exc:
@@ -89,13 +92,19 @@ def article(article_id: str):
         similar = []
     empty = SearchState()
     permalink = urls.permalink(found.id)
+    # The search the reader came from (the parameters of the results page): the way
+    # back to it, and the words to mark.
+    state = SearchState.from_args(request.args)
+    terms = query_terms(state.text)
     return render_template(
         "article.html",
         article=found,
         permalink=permalink,
         citation_meta=meta_tags(found, permalink, views.web_url(found.url)),
         language_name=_language_name(found.language),
-        paragraphs=[p for p in found.body.split("\n\n") if p.strip()],
+        state=state,
+        back_url=urls.back_to_results(state, found.id) if state != empty else None,
+        paragraphs=[Markup(highlight(p, terms)) for p in found.body.split("\n\n") if p.strip()],
         published=views.display_date(found.published),
         published_iso=views.iso_date(found.published),
         source_url=views.web_url(found.url),

@@ -8,27 +8,29 @@ builder.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
-
 from archive.article import clean_line
-from indexer.api import MAX_PAGE, MAX_PAGE_SIZE, SORTS, Filters, SearchQuery
-from indexer.errors import ArchiveError
+from indexer import params
+from indexer.api import Filters, SearchQuery
+from indexer.params import (
+    API,
+    MAX_FILTER_CHARS,
+    MAX_FILTER_VALUES,
+    MAX_QUERY_CHARS,
+    PAGE,
+    ParamError,
+    check_names,
+    params_for,
+    parse_day,
+    rule_for,
+    values,
+)
 
-#: Longer queries are refused rather than handed to the parser (bounded work per request).
-MAX_QUERY_CHARS = 1000
-#: At most this many values of one filter, each at most this long.
-MAX_FILTER_VALUES = 50
-MAX_FILTER_CHARS = 200
-
-_DATE_VALUE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?$")
-_ISO_DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+__all__ = ["MAX_FILTER_CHARS", "MAX_QUERY_CHARS", "ParamError", "SearchState"]
 
 #: URL parameter of each multi-valued filter, and the SearchState field behind it.
 #: The articles' language is ``language``: ``lang`` chooses the interface language
@@ -42,14 +44,6 @@ FILTER_PARAMS = {
 }
 #: The JSON API's older name of the language filter, still accepted there.
 API_LANGUAGE_ALIAS = "lang"
-
-
-class ParamError(ArchiveError):
-    """A request parameter that cannot be used; the message is shown to the user (HTTP 400)."""
-
-    status = 400
-    exit_code = 2
-    title = "Bad request"
 
 
 @dataclass(frozen=True)
@@ -72,40 +66,39 @@ class SearchState:
     # -- reading -------------------------------------------------------------------
 
     @classmethod
-    def from_args(cls, args: Mapping, *, api: bool = False) -> SearchState:
-        """Parse request arguments (a Werkzeug MultiDict). Raises :class:`ParamError`
-        with a plain message for a value out of bounds or malformed. ``api``: also read
-        the language filter under its API name ``lang``."""
-        text = clean_line(args.get("q", ""))
+    def from_args(cls, args: Mapping, surface: str = PAGE) -> SearchState:
+        """Parse request arguments (a Werkzeug MultiDict) by the rules of
+        :mod:`indexer.params` for ``surface``. Raises :class:`ParamError` naming the
+        parameter for an unknown one, or a value out of bounds or malformed."""
+        check_names(args.keys(), surface)
+        for rule in params_for(surface):
+            # Those read elsewhere (embed, excel, the interface's lang) are checked here
+            # all the same, so that every surface refuses what its rules refuse.
+            if rule.kind == "multi":
+                for value in values(args, rule.name):
+                    rule.check(value)
+            else:
+                _single(args, rule.name, surface)
+        one = {name: _single(args, name) for name in ("q", "from", "to", "sort", "page", "size")}
+        text = clean_line(one["q"])
         if len(text) > MAX_QUERY_CHARS:
-            raise ParamError(
-                _("The query is too long (at most %(n)s characters).", n=MAX_QUERY_CHARS)
-            )
-        values = {field: _values(args, param) for param, field in FILTER_PARAMS.items()}
-        if api and not values["languages"]:
-            values["languages"] = _values(args, API_LANGUAGE_ALIAS)
-        for value in values["dates"]:
-            if not _DATE_VALUE.match(value):
-                raise ParamError(
-                    _("%(value)s is not a year (YYYY) or a month (YYYY-MM).", value=repr(value))
-                )
-        date_from = _parse_day(args.get("from", ""), "from", end=False)
-        date_to = _parse_day(args.get("to", ""), "to", end=True)
+            raise ParamError(params.TOO_LONG_QUERY, n=MAX_QUERY_CHARS)
+        filters = {field: _filter_values(args, param) for param, field in FILTER_PARAMS.items()}
+        if surface == API and not filters["languages"]:
+            filters["languages"] = _filter_values(args, API_LANGUAGE_ALIAS, surface)
+        date_from = parse_day(one["from"], "from", end=False)
+        date_to = parse_day(one["to"], "to", end=True)
         if date_from and date_to and date_from > date_to:
-            raise ParamError(_("The ‘from’ date is after the ‘to’ date."))
-        sort = (args.get("sort") or "relevance").strip().lower()
-        if sort not in SORTS:
-            raise ParamError(_("Sort must be one of: %(sorts)s.", sorts=", ".join(SORTS)))
-        page = _bounded_int(args.get("page"), "page", 1, MAX_PAGE)
-        size = _bounded_int(args.get("size"), "size", 1, MAX_PAGE_SIZE)
+            raise ParamError(params.FROM_AFTER_TO)
+        page, size = one["page"], one["size"]
         return cls(
             text=text,
             date_from=date_from,
             date_to=date_to,
-            sort=sort,
-            page=page or 1,
-            size=size,
-            **values,
+            sort=one["sort"].lower() or "relevance",
+            page=int(page) if page else 1,
+            size=int(size) if size else None,
+            **filters,
         )
 
     # -- writing -------------------------------------------------------------------
@@ -198,72 +191,21 @@ def _descends(param: str, value: str, ancestor: str) -> bool:
     return False
 
 
-def _values(args: Mapping, param: str) -> tuple[str, ...]:
-    raw: Iterable[str | None] = (
-        args.getlist(param) if hasattr(args, "getlist") else [args.get(param)]
-    )
+def _single(args: Mapping, name: str, surface: str = PAGE) -> str:
+    """The one value of a single-valued parameter, checked ('' when absent or empty)."""
+    given = values(args, name)
+    if len(given) > 1:
+        raise ParamError(params.GIVEN_TWICE, name=name)
+    return rule_for(name, surface).check(given[0]) if given else ""
+
+
+def _filter_values(args: Mapping, param: str, surface: str = PAGE) -> tuple[str, ...]:
+    rule = rule_for(param, surface)
     out: list[str] = []
-    for value in raw:
-        value = clean_line(value)
-        if not value or value in out:
-            continue
-        if len(value) > MAX_FILTER_CHARS:
-            raise ParamError(
-                _(
-                    "A %(param)s value is too long (at most %(n)s characters).",
-                    param=param,
-                    n=MAX_FILTER_CHARS,
-                )
-            )
-        out.append(value)
+    for raw in values(args, param):
+        value = rule.check(clean_line(raw))
+        if value not in out:
+            out.append(value)
     if len(out) > MAX_FILTER_VALUES:
-        raise ParamError(
-            _("Too many %(param)s values (at most %(n)s).", param=param, n=MAX_FILTER_VALUES)
-        )
+        raise ParamError(params.TOO_MANY, param=param, n=MAX_FILTER_VALUES)
     return tuple(out)
-
-
-def _bounded_int(raw: str | None, name: str, low: int, high: int) -> int | None:
-    if raw is None or not str(raw).strip():
-        return None
-    text = str(raw).strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 9:
-        raise ParamError(
-            _(
-                "%(name)s must be a whole number from %(low)s to %(high)s.",
-                name=name,
-                low=low,
-                high=high,
-            )
-        )
-    number = int(text)
-    if not low <= number <= high:
-        raise ParamError(
-            _(
-                "%(name)s must be a whole number from %(low)s to %(high)s.",
-                name=name,
-                low=low,
-                high=high,
-            )
-        )
-    return number
-
-
-def _parse_day(raw: str | None, name: str, *, end: bool) -> date | None:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; a partial ``to`` date means its last day."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    match = _ISO_DAY.match(text)
-    try:
-        if not match:
-            raise ValueError
-        year = int(match[1])
-        month = int(match[2]) if match[2] else (12 if end else 1)
-        if match[3]:
-            day = int(match[3])
-        else:
-            day = calendar.monthrange(year, month)[1] if end else 1
-        return date(year, month, day)
-    except (ValueError, calendar.IllegalMonthError):
-        raise ParamError(_("‘%(name)s’ must be a date written YYYY-MM-DD.", name=name)) from None

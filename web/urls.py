@@ -60,10 +60,20 @@ class UrlBuilder:
     def embed_page(self, state: SearchState | None = None) -> str:
         return url_for("pages.embed", **_lang(state.to_args() if state else {}))
 
-    def article(self, article_id: str, *, external: bool = False) -> str:
-        # Article pages are never shown in the frame: embedded links open them in
-        # the parent page or a new tab, so they need no embed flag.
-        return url_for("pages.article", article_id=article_id, _external=external, **_lang())
+    def article(
+        self, article_id: str, state: SearchState | None = None, *, external: bool = False
+    ) -> str:
+        """The article page; with the search it was found by, so that the page can lead
+        back to the same results and mark the query's words.
+
+        Article pages are never shown in the frame: embedded links open them in the
+        parent page or a new tab, so they need no embed flag."""
+        args = _lang(state.to_args() if state else {})
+        return url_for("pages.article", article_id=article_id, _external=external, **args)
+
+    def back_to_results(self, state: SearchState, article_id: str) -> str:
+        """The results page the article was found on, scrolled to its entry."""
+        return f"{url_for('pages.search', **_lang(state.to_args()))}#result-{article_id}"
 
     def permalink(self, article_id: str) -> str:
         """The article's permanent address: absolute, in no particular language."""

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from archive.article import iso8601
 from indexer.api import MAX_PAGE, FacetValue, Hit, SearchResult
 from web import i18n
 from web.state import SearchState
@@ -47,7 +48,7 @@ def display_date(value: date | datetime | None) -> str:
 
 
 def iso_date(value: date | datetime | None) -> str:
-    return value.isoformat() if value else ""
+    return iso8601(value)
 
 
 def place_label(path: str) -> str:
@@ -147,7 +148,7 @@ def hit_view(hit: Hit, state: SearchState, urls: UrlBuilder) -> HitView:
     return HitView(
         id=hit.id,
         title=hit.title or _("(untitled)"),
-        url=urls.article(hit.id),
+        url=urls.article(hit.id, state if state != SearchState() else None),
         published=display_date(hit.published),
         published_iso=iso_date(hit.published),
         site=Link(hit.site, urls.search(_with(base, "site", hit.site))) if hit.site else None,

@@ -16,11 +16,13 @@ from archive.article import (
     content_hash,
     make_id,
     relative_path,
+    restore_paragraphs,
     unique,
 )
 from archive.dates import InvalidDate, parse_date
 from archive.encoding import BOMS, DecodeError, decode
 from archive.extract import enrich
+from archive.repair import damage, repair
 
 #: A single-article file larger than this is not an article (a dump, a disk image).
 MAX_ARTICLE_BYTES = 32 * 1024 * 1024
@@ -111,6 +113,12 @@ def make_article(
     url = clean_line(url)
     if isinstance(tags, str):
         tags = [tags]
+    # Mojibake is undone before anything else reads the text (see archive.repair).
+    title, subtitle, body = repair(title or ""), repair(subtitle or ""), repair(body or "")
+    body = restore_paragraphs(body)
+    lost = damage(title) or damage(subtitle) or damage(body)
+    if lost:
+        warnings.append(lost)
     article = Article(
         id=make_id(url, ctx.relpath, record_key),
         title=clean_line(title),

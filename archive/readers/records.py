@@ -74,8 +74,9 @@ def read_records(ctx: ReadContext) -> Iterator[Article | Problem]:
 # --- building one article ---------------------------------------------------------
 
 
-def _article(ctx: ReadContext, record: object, where: int) -> Article | Problem:
-    """One record as an Article, or a Problem located at ``where`` (line or position)."""
+def _article(ctx: ReadContext, record: object, where: int, unit: str = "line") -> Article | Problem:
+    """One record as an Article, or a Problem located at ``where`` (a line, or for a JSON
+    array the record's position); its warnings say the same place."""
     location = f"{ctx.relpath}:{where}"
     if not isinstance(record, Mapping):
         return Problem(location, f"a record must be an object, not {type(record).__name__}")
@@ -89,6 +90,10 @@ def _article(ctx: ReadContext, record: object, where: int) -> Article | Problem:
     except Exception as exc:  # noqa: BLE001 - one bad record must not stop the file
         return Problem(location, _one_line(exc))
     article.warnings.extend(fields.warnings)
+    article.warnings = [
+        w if w.startswith(("line ", "record ")) else f"{unit} {where}: {w}"
+        for w in article.warnings
+    ]
     return article
 
 
@@ -119,7 +124,7 @@ def _read_json(ctx: ReadContext) -> Iterator[Article | Problem]:
     if records is None or (records and not any(isinstance(r, dict) for r in records)):
         raise SkipFile("JSON holds neither an article nor a list of article objects")
     for position, record in enumerate(records, start=1):
-        yield _article(ctx, record, position)
+        yield _article(ctx, record, position, "record")
 
 
 def _json_error(exc: json.JSONDecodeError, text: str) -> str:
@@ -335,6 +340,8 @@ class _LineSource:
         while self._replaced and self._replaced[0] < first:
             self._replaced.pop(0)
         if self._replaced and self._replaced[0] <= last:
+            # Said once: this is why the text has lost characters.
+            article.warnings = [w for w in article.warnings if "garbled beyond repair" not in w]
             article.warnings.append(
                 f"line {self._replaced[0]}: bytes not valid {self.encoding} were replaced"
             )
