@@ -78,6 +78,12 @@ class Engine(Protocol):
         BackendUnavailable when the service does not answer."""
         ...
 
+    def not_ready_reason(self) -> str | None:
+        """Why the archive cannot be served right now (``/readyz``), or None: the
+        engine's own look at where the archive lives (an index folder's pointer, the
+        cluster nodes' health), since an archive already open may keep answering."""
+        ...
+
     def write(
         self, plan: Plan, *, rebuild: bool, progress: Callable[[Progress], None] | None
     ) -> IndexReport:

@@ -113,12 +113,25 @@ def plan_paths(
     # A dangling symlink is kept so that the reader reports it; a missing root is
     # already a warning above.
     files = [(path, root) for path, root in iter_files(roots) if path.exists() or path.is_symlink()]
+    # A folder with no file in it at all is far more often a share that is not mounted
+    # (its empty mount point) than an archive emptied on purpose: its articles are kept,
+    # and the warning says how to drop them.
+    listed = {root for _path, root in files}
+    removal_roots = []
+    for root in roots:
+        if root.is_dir() and root not in listed:
+            warnings.append(
+                f"{root}: the folder is empty, so the articles indexed from it are kept "
+                "(is a share not mounted?); `archive index --rebuild` without it drops them"
+            )
+        else:
+            removal_roots.append(root.resolve())
 
     def sources() -> Sources:
         for path, root in files:
             yield str(path.resolve()), read(path, root=root, mapping=mapping, dayfirst=dayfirst)
 
-    return Plan(sources(), len(files), [p.resolve() for p in roots], warnings)
+    return Plan(sources(), len(files), removal_roots, warnings)
 
 
 def plan_articles(articles: Iterable[Article], source: str = "<articles>") -> Plan:

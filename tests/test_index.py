@@ -176,3 +176,20 @@ def test_a_second_writer_is_told_who_holds_the_lock(tmp_path: Path, docs: Path):
         holder.wait()
     # The kernel released the lock with the process: no stale lock to clear.
     assert index_paths(index_dir, [docs]).added > 0
+
+
+def test_an_empty_folder_keeps_its_articles(tmp_path: Path, docs: Path):
+    # The nightly run of an unmounted share sees an empty mount point: that must not
+    # delete every article indexed from it.
+    index_dir = tmp_path / "index"
+    share = tmp_path / "share"
+    shutil.copytree(docs, share)
+    first = index_paths(index_dir, [share])
+    assert first.added > 0
+    for path in list(share.iterdir()):
+        path.unlink()
+
+    report = index_paths(index_dir, [share])
+    assert report.removed == 0
+    assert any("folder is empty" in w and "not mounted" in w for w in report.warnings)
+    assert count(index_dir) == first.articles

@@ -142,11 +142,9 @@ def check_readiness(app: Flask) -> tuple[str | None, IndexStats | None]:
     # The engine's own look at where the archive is (the index folder's pointer, the
     # Typesense nodes' health), when it has one: an open Whoosh index keeps answering
     # after its folder is gone, so opening alone would not tell.
-    check = getattr(holder.engine, "not_ready_reason", None)
-    if callable(check):
-        reason = check()
-        if reason:
-            return reason, None
+    reason = holder.engine.not_ready_reason()
+    if reason:
+        return reason, None
     try:
         stats = holder.get().stats()  # opens the newest generation, or asks the cluster
     except ArchiveError as exc:
