@@ -64,9 +64,13 @@ def _mark_ranges() -> str:
 
 
 _MARKS = _mark_ranges()
-#: Word characters plus combining marks; ``U.S.`` and ``3.5`` stay one token as in
-#: Whoosh's default pattern.
-WORD_PATTERN = re.compile(rf"[\w{_MARKS}]+(?:\.[\w{_MARKS}]+)*")
+#: Word characters plus combining marks. Dots and commas split words, so a part of a
+#: dotted name or a grouped number is a word of its own (``twitter`` finds
+#: ``pic.twitter.com``; ``85`` finds ``5.85``); a query word with separators becomes a
+#: phrase of its parts (``5.85``, ``1,000``), so it still finds just that spelling.
+#: Acronyms of single letters (``U.S.``, ``e.g.``) stay one word, and :func:`fold`
+#: drops their dots: ``U.S.`` and ``US`` are one term.
+WORD_PATTERN = re.compile(rf"(?:[^\W\d_]\.)+[^\W\d_](?![\w{_MARKS}])\.?|[\w{_MARKS}]+")
 
 #: English function words left out of the English fields. Smaller than Whoosh's list on
 #: purpose: ``us`` (the US), ``may`` (the month), ``will`` and ``can`` are words people
@@ -82,11 +86,14 @@ _DIACRITIC = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """Lower-case ``text`` and remove diacritics: ``Đà Nẵng`` -> ``da nang``.
+    """Lower-case ``text`` and remove diacritics: ``Đà Nẵng`` -> ``da nang``; the dots
+    of an acronym go too (``U.S.`` -> ``us``).
 
     NFC and NFD input give the same result. Cached: words repeat a great deal.
     """
     text = text.lower()
+    if "." in text:
+        text = text.replace(".", "")  # an acronym (see WORD_PATTERN)
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)

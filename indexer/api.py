@@ -177,6 +177,46 @@ class FacetValue:
 
 
 @dataclass
+class Relaxed:
+    """How a query of plain words was relaxed because no article has all its words.
+
+    All words are required first; when nothing has them all, the result holds the
+    articles that have the most of them (``matched`` of ``words``), ranked by score: a
+    minimum-should-match ladder, as Lucene's ``mm``. Queries with explicit operators
+    (``AND``, quotes, ``+word``, ``field:``) are never relaxed.
+    """
+
+    #: How many words the query has.
+    words: int
+    #: How many of them every article shown has.
+    matched: int
+    #: The words (as typed) that no article has at all.
+    absent: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        """The one line every surface shows."""
+        all_words = "both words" if self.words == 2 else f"all {self.words} words"
+        shown = f"showing articles with {self.matched} of them"
+        if self.absent:
+            missing = ", ".join(f"“{w}”" for w in self.absent)
+            shown += (
+                f" ({missing} is in no article)"
+                if len(self.absent) == 1
+                else (f" ({missing} are in no article)")
+            )
+        return f"No article has {all_words}; {shown}"
+
+    def to_dict(self) -> dict:
+        return {
+            "words": self.words,
+            "matched": self.matched,
+            "absent": list(self.absent),
+            "message": self.message,
+        }
+
+
+@dataclass
 class SearchResult:
     query: SearchQuery
     total: int
@@ -189,6 +229,10 @@ class SearchResult:
     #: How the parser read the query, when it differs from what was typed (lenient
     #: parsing of an unbalanced quote, say), else None.
     interpreted_as: str | None = None
+    #: Set when no article has every word of a plain query and the hits are the
+    #: articles with most of them (:class:`Relaxed`); ``total`` and ``facets`` then
+    #: describe those articles. None when every hit has every word.
+    relaxed: Relaxed | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -198,6 +242,7 @@ class SearchResult:
                 name: [value.to_dict() for value in self.facets.get(name, [])] for name in FACETS
             },
             "suggestion": self.suggestion,
+            "relaxed": self.relaxed.to_dict() if self.relaxed else None,
         }
 
 

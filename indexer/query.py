@@ -51,6 +51,14 @@ DEFAULT_FIELDS: dict[str, float] = {
     "body": 1.0,
     "body_plain": 1.0,
 }
+#: How much an article gains when query words stand next to each other in a field (a
+#: name such as ``white house`` or ``da nang``): the phrase's own BM25F score (with the
+#: field's boost) times this, added to the article's score. Chosen, with the title
+#: weight above, on the tuning half of ``python -m bench.relevance`` (bench/RESULTS.md).
+PROXIMITY_BOOST = 1.0
+#: Query words count as "next to each other" within this many positions (1: adjacent).
+PROXIMITY_SLOP = 1
+
 #: The fields that hold English articles, stemmed (the ``*_plain`` twins hold the rest).
 ENGLISH_FIELDS = ("title", "body")
 
@@ -76,6 +84,14 @@ class ParsedQuery:
     #: ``(start, end)`` slices of the query text that are plain searchable words, for
     #: spelling suggestions.
     words: list[tuple[int, int]] = field(default_factory=list)
+    #: For a query of plain words only (no operator, quote, ``+``, field or pattern):
+    #: one query per word, over the default fields, and the word as typed. These are
+    #: what the minimum-should-match ladder counts when no article has every word.
+    #: Empty for a query with explicit operators: it stays strict.
+    groups: list[tuple[str, wq.Query]] = field(default_factory=list)
+    #: For the same plain queries: phrases of neighbouring words whose score is added
+    #: to an article that has them side by side (see :data:`PROXIMITY_BOOST`), or None.
+    proximity: wq.Query | None = None
 
 
 class _FieldGuardPlugin(qplugins.Plugin):
@@ -131,14 +147,21 @@ def query_schema() -> fields.Schema:
     becomes the term the index holds."""
     english, plain = english_analyzer(), plain_analyzer()
     return fields.Schema(
-        title=fields.TEXT(analyzer=english),
-        body=fields.TEXT(analyzer=english),
-        title_plain=fields.TEXT(analyzer=plain),
-        body_plain=fields.TEXT(analyzer=plain),
-        tag=fields.TEXT(analyzer=plain),
-        place=fields.TEXT(analyzer=plain),
-        site=fields.TEXT(analyzer=site_analyzer()),
+        title=text_field(english),
+        body=text_field(english),
+        title_plain=text_field(plain),
+        body_plain=text_field(plain),
+        tag=text_field(plain),
+        place=text_field(plain),
+        site=text_field(site_analyzer()),
     )
+
+
+def text_field(analyzer) -> fields.TEXT:
+    """A searchable text field. A query word the analyser splits (``5.85``, ``1,000``,
+    ``pic.twitter.com``, ``Putin's``) is searched as the phrase of its parts, so it
+    finds that spelling rather than its parts anywhere in an article."""
+    return fields.TEXT(analyzer=analyzer, multitoken_query="phrase")
 
 
 def make_parser(schema: fields.Schema | None = None) -> QueryParser:
@@ -178,11 +201,82 @@ def parse(parser: QueryParser, text: str, reader) -> ParsedQuery:
         raise QueryError("the query has nothing to search for")
     q = _bound(q, reader)
     parsed = ParsedQuery(text=text, query=q, words=_plain_words(q, text))
+    if _is_plain(text):
+        parsed.groups = _word_groups(q, text)
+        parsed.proximity = _proximity(parsed.groups)
     if _looks_malformed(text):
         rendered = render(q, text)
         if " ".join(rendered.split()) != " ".join(text.split()):
             parsed.interpreted_as = rendered
     return parsed
+
+
+#: What makes a query explicit, and so strict: quotes, fields, groups, patterns, fuzzy
+#: or boosted terms, ``+``/``-`` marks and the operators.
+_EXPLICIT = re.compile(r'["():*?~^]|(?:^|\s)[+-]|(?:^|\s)(?:AND|OR|NOT)(?:\s|$)')
+
+
+def _is_plain(text: str) -> bool:
+    """Whether ``text`` is plain words, with nothing a user would mean strictly."""
+    return not _EXPLICIT.search(text)
+
+
+def _word_groups(q: wq.Query, text: str) -> list[tuple[str, wq.Query]]:
+    """The per-word queries of a plain query: the children of its top-level AND (or the
+    query itself for one word), each with the word as the user typed it."""
+    children = list(q.children()) if type(q) is wq.And else [q]
+    # The typed words with something searchable in them, in order: a word the
+    # analyser split (a phrase of its parts) has no character span of its own.
+    typed = [m for m in re.finditer(r"\S+", text) if re.search(r"\w", m.group(0))]
+    groups = []
+    cursor = 0
+    for child in children:
+        starts = [
+            leaf.startchar
+            for leaf in child.leaves()
+            if getattr(leaf, "startchar", None) is not None
+        ]
+        at = min(starts) if starts else cursor
+        match = next((m for m in typed if m.end() > at), None)
+        word = match.group(0) if match else str(child)
+        if match:
+            cursor = match.end()
+        groups.append((word, child))
+    return groups
+
+
+def _field_terms(q: wq.Query) -> dict[str, str]:
+    """``{field: term}`` of a word's query where it is one plain term per field."""
+    leaves = [q] if q.is_leaf() else list(q.children())
+    out = {}
+    for leaf in leaves:
+        if type(leaf) is wq.Term and leaf.fieldname in DEFAULT_FIELDS:
+            out[leaf.fieldname] = leaf.text
+    return out
+
+
+def _proximity(groups: list[tuple[str, wq.Query]]) -> wq.Query | None:
+    """Phrases of each two words that follow each other in the query, per field.
+
+    In each field the words the field indexes are paired in query order, so a stop word
+    the English fields leave out (``bank of america``) does not break the pair there.
+    """
+    if len(groups) < 2 or PROXIMITY_BOOST <= 0:
+        return None
+    per_word = [_field_terms(q) for _word, q in groups]
+    phrases: list[wq.Query] = []
+    for fieldname, weight in DEFAULT_FIELDS.items():
+        terms = [t[fieldname] for t in per_word if fieldname in t]
+        for first, second in zip(terms, terms[1:], strict=False):
+            phrases.append(
+                wq.Phrase(
+                    fieldname,
+                    [first, second],
+                    slop=PROXIMITY_SLOP,
+                    boost=weight * PROXIMITY_BOOST,
+                )
+            )
+    return wq.Or(phrases) if phrases else None
 
 
 def _bound(q: wq.Query, reader) -> wq.Query:

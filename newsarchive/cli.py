@@ -439,6 +439,8 @@ def _write_text(result: SearchResult) -> None:
     click.echo(f"{shown}{result.total:,} articles")
     if result.interpreted_as:
         click.echo(f"(read as: {result.interpreted_as})")
+    if result.relaxed:
+        click.echo(f"{result.relaxed.message}.")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for n, hit in enumerate(result.hits, start=first):

@@ -60,7 +60,7 @@ SCHEMAS = {
     },
     "SearchResult": {
         "type": "object",
-        "required": ["total", "hits", "facets", "suggestion"],
+        "required": ["total", "hits", "facets", "suggestion", "relaxed"],
         "properties": {
             "total": {"type": "integer"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
@@ -72,6 +72,34 @@ SCHEMAS = {
                 },
             },
             "suggestion": {"type": ["string", "null"]},
+            "relaxed": {
+                "description": (
+                    "Set when no article has every word of a query of plain words: the "
+                    "hits (and total and facets) are then the articles with the most of "
+                    "the words, ranked by score. Null when every hit has every word. "
+                    "Queries with AND, quotes, +word or field: are never relaxed."
+                ),
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["words", "matched", "absent", "message"],
+                        "properties": {
+                            "words": {"type": "integer", "description": "words in the query"},
+                            "matched": {
+                                "type": "integer",
+                                "description": "how many of them every hit has",
+                            },
+                            "absent": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "description": "words (as typed) that no article has",
+                            },
+                            "message": {"type": "string", "description": "the note to show"},
+                        },
+                    },
+                ],
+            },
         },
     },
     "Article": {

@@ -341,4 +341,5 @@ def search_page(result: SearchResult, state: SearchState, page_size: int, urls: 
             else None
         ),
         "interpreted_as": result.interpreted_as,
+        "relaxed": result.relaxed,
     }

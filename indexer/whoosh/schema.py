@@ -35,9 +35,11 @@ from indexer.analysis import (
     site_analyzer,
 )
 from indexer.documents import day_and_time, facet_key, stored_fields
+from indexer.query import text_field
 
 #: Bumped whenever the schema or analysis changes in a way that needs a rebuild.
-SCHEMA_VERSION = 1
+#: 2: words split at dots and commas (acronyms kept); split query words are phrases.
+SCHEMA_VERSION = 2
 
 
 def _values_field() -> fields.KEYWORD:
@@ -48,7 +50,7 @@ def _values_field() -> fields.KEYWORD:
 def _text(analyzer) -> fields.TEXT:
     """A TEXT field (positions, scorable) whose postings are made by
     :class:`DirectPositions`: the same postings as Whoosh's, made faster."""
-    field = fields.TEXT(analyzer=analyzer)
+    field = text_field(analyzer)
     field.format = DirectPositions(field_boost=field.format.field_boost)
     return field
 

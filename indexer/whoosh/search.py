@@ -35,6 +35,7 @@ from indexer.api import (
     FacetValue,
     Hit,
     IndexStats,
+    Relaxed,
     SearchQuery,
     SearchResult,
 )
@@ -182,8 +183,8 @@ class Archive:
         docnums, scores = self._page(snap, chosen, sort, first, page_size)
         hits = self._hits(snap, parsed, docnums, scores, query.snippets)
         suggestion = None
-        if parsed is not None and total < SUGGEST_BELOW:
-            suggestion = self._suggest(snap, parsed, query, total)
+        if parsed is not None and (total < SUGGEST_BELOW or chosen.relaxed is not None):
+            suggestion = self._suggest(snap, parsed, query, total, chosen.relaxed)
         return SearchResult(
             query=query,
             total=total,
@@ -191,6 +192,7 @@ class Archive:
             facets=facets,
             suggestion=suggestion,
             interpreted_as=parsed.interpreted_as if parsed else None,
+            relaxed=chosen.relaxed,
         )
 
     def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
@@ -261,14 +263,15 @@ class Archive:
         data = snap.facets
         parsed = None
         scores = None
+        relaxed = None
         if text:
             with snap.lock:
                 parsed = snap.parse(text)
-                matches, scores = _match(snap, parsed, data.size, scored)
+                matches, scores, relaxed = _match(snap, parsed, data.size, scored)
         else:
             matches = data.alive
         masks = filter_masks(data, query.filters)
-        return _Selection(parsed, matches, combine(matches, masks), masks, scores)
+        return _Selection(parsed, matches, combine(matches, masks), masks, scores, relaxed)
 
     def _facets(self, snap, query: SearchQuery, chosen: _Selection) -> dict:
         limit = max(1, int(query.facet_limit or FACET_LIMIT))
@@ -341,9 +344,17 @@ class Archive:
             )
         return hits
 
-    def _suggest(self, snap, parsed: ParsedQuery, query: SearchQuery, total: int) -> str | None:
+    def _suggest(
+        self,
+        snap,
+        parsed: ParsedQuery,
+        query: SearchQuery,
+        total: int,
+        relaxed: Relaxed | None = None,
+    ) -> str | None:
         """The query with unknown words replaced by the closest indexed words, when that
-        finds more articles."""
+        finds more articles (after a relaxed match: when it finds any article with every
+        word)."""
         text = parsed.text
         replaced = text
         changed = False
@@ -365,7 +376,12 @@ class Archive:
             )
         except QueryError:
             return None
-        return replaced if int(np.count_nonzero(better.selected)) > total else None
+        found = int(np.count_nonzero(better.selected))
+        if relaxed is not None:
+            # Better when it finds articles with more of the words.
+            more = better.relaxed.matched if better.relaxed else len(parsed.groups)
+            return replaced if found and more > relaxed.matched else None
+        return replaced if better.relaxed is None and found > total else None
 
 
 _NO_TERMS = terms_for_snippets({})
@@ -381,11 +397,18 @@ class _Selection:
     masks: dict
     #: Relevance score per document (0 where it does not match), when scored.
     scores: np.ndarray | None
+    #: How the query was relaxed when no article has all its words, else None.
+    relaxed: Relaxed | None = None
 
 
 def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
-    """Every live document the query matches, as a mask, and (when ``scored``) the
-    relevance score of each, in one pass over the postings.
+    """Every live document the query matches, as a mask, (when ``scored``) the
+    relevance score of each, in one pass over the postings, and how the query was
+    relaxed (None when it was not).
+
+    A query of plain words that no live article matches is relaxed (:func:`_relax`);
+    its articles with neighbouring query words side by side gain the proximity
+    phrases' score (:func:`_add_proximity`).
 
     The postings are read as arrays and scored with NumPy (:mod:`indexer.whoosh.postings`,
     Whoosh's BM25F to rounding); a query node it does not know falls back to Whoosh's
@@ -395,7 +418,7 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     try:
         found = evaluate(parsed.query, snap.scoring, scored)
     except Unsupported:
-        return _whoosh_match(snap, parsed, size, scored)
+        return (*_whoosh_match(snap, parsed, size, scored), None)
     mask = np.zeros(size, dtype=bool)
     mask[found.ids] = True
     mask &= snap.facets.alive
@@ -403,7 +426,54 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     if scored:
         scores = np.zeros(size, dtype=np.float64)
         scores[found.ids] = found.scores
-    return mask, scores
+    relaxed = None
+    if len(parsed.groups) > 1 and not mask.any():
+        mask, scores, relaxed = _relax(snap, parsed, size, scored)
+    if scored and parsed.proximity is not None and mask.any():
+        _add_proximity(snap, parsed, mask, scores)
+    return mask, scores, relaxed
+
+
+def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
+    """The minimum-should-match ladder: the live articles having the most of the
+    query's words (n-1 of n, else n-2, ...), each scored by the words it has.
+
+    Taking the largest count any article reaches is the ladder in one step: it is
+    the first rung with articles on it. No word in any article: nothing matches.
+    """
+    alive = snap.facets.alive
+    counts = np.zeros(size, dtype=np.int16)
+    scores = np.zeros(size, dtype=np.float64) if scored else None
+    absent = []
+    for word, group in parsed.groups:
+        try:
+            found = evaluate(group, snap.scoring, scored)
+        except Unsupported:
+            return np.zeros(size, dtype=bool), scores, None
+        ids = found.ids[alive[found.ids]]
+        if ids.size == 0:
+            absent.append(word)
+            continue
+        counts[ids] += 1
+        if scored:
+            scores[ids] += found.scores[alive[found.ids]]
+    best = int(counts.max()) if size else 0
+    mask = counts == best if best else np.zeros(size, dtype=bool)
+    if scored:
+        scores[~mask] = 0.0
+    if not best:
+        return mask, scores, None
+    return mask, scores, Relaxed(words=len(parsed.groups), matched=best, absent=absent)
+
+
+def _add_proximity(snap: _Snapshot, parsed: ParsedQuery, mask: np.ndarray, scores) -> None:
+    """Add the score of the proximity phrases to the matching articles that have them."""
+    try:
+        bonus = evaluate(parsed.proximity, snap.scoring, True)
+    except Unsupported:
+        return
+    inside = mask[bonus.ids]
+    scores[bonus.ids[inside]] += bonus.scores[inside]
 
 
 def _whoosh_match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
