@@ -299,6 +299,30 @@ def test_search_tick_narrow_page_and_open(browser, server):
     assert not csp_violations(browser)
 
 
+def test_relaxed_match_is_noted_and_counted(browser, server):
+    """No article has both words: the page shows those with one, says so, and its
+    total and facets are the JSON API's; a strict query shows no such note."""
+    base = server.url
+    browser.get(base + "/")
+    browser.find_element(By.ID, "q").send_keys("harbour zqxwvy", Keys.ENTER)
+    wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "p.relaxed")))
+    note = browser.find_element(By.CSS_SELECTOR, "p.relaxed")
+    assert note.is_displayed()
+    assert note.text == (
+        "No article has both words; showing articles with 1 of them (“zqxwvy” is in no article)."
+    )
+    body = api(base, q="harbour zqxwvy")
+    assert body["relaxed"]["matched"] == 1
+    assert shown_total(browser) == body["total"] == api(base, q="harbour")["total"] > 10
+    tick(browser, "tag", "Economy")
+    assert browser.find_element(By.CSS_SELECTOR, "p.relaxed").is_displayed()
+    assert shown_total(browser) == api(base, q="harbour zqxwvy", tag="Economy")["total"] > 0
+    browser.get(base + "/?q=harbour+AND+zqxwvy")
+    assert shown_total(browser) == 0
+    assert not browser.find_elements(By.CSS_SELECTOR, "p.relaxed")
+    assert not csp_violations(browser)
+
+
 def test_works_without_javascript(server):
     driver = make_driver(javascript=False)
     try:

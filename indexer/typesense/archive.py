@@ -26,6 +26,7 @@ from typing import Any, cast
 
 import typesense
 from typesense import exceptions as ts_errors
+from whoosh import query as wq
 
 from archive import Article
 from archive.article import nfc
@@ -36,6 +37,7 @@ from indexer.api import (
     Filters,
     Hit,
     IndexStats,
+    Relaxed,
     SearchQuery,
     SearchResult,
     drill_down,
@@ -118,6 +120,25 @@ class TypesenseArchive:
     def search(self, query: SearchQuery) -> SearchResult:
         page, page_size = query.paging()
         parsed, kinds = self._translate(query)
+        total, hits, facets = self._run(query, parsed, kinds, page, page_size)
+        relaxed = None
+        if total == 0 and parsed is not None and len(parsed.groups) > 1:
+            found = self._relaxed(parsed)
+            if found is not None:
+                kinds, relaxed = found
+                total, hits, facets = self._run(query, parsed, kinds, page, page_size)
+        return SearchResult(
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=None,
+            interpreted_as=parsed.interpreted_as if parsed else None,
+            relaxed=relaxed,
+        )
+
+    def _run(self, query: SearchQuery, parsed, kinds, page: int, page_size: int):
+        """The total, one page of hits and the facet counts of translated ``kinds``."""
         sort = query.effective_sort()
         first = (page - 1) * page_size
         want = first + page_size
@@ -160,18 +181,56 @@ class TypesenseArchive:
                 query.filters,
                 limit,
             )
-        return SearchResult(
-            query=query,
-            total=total,
-            hits=hits,
-            facets=facets,
-            suggestion=None,
-            interpreted_as=parsed.interpreted_as if parsed else None,
-        )
+        return total, hits, facets
+
+    def _relaxed(self, parsed: ParsedQuery) -> tuple[dict[bool, KindQuery], Relaxed] | None:
+        """Typesense's part of the all-words-first ladder (see :class:`Relaxed`).
+
+        When no article (filters aside) has every word of a plain query, the words no
+        article has at all are dropped, and the rest are required: the same articles as
+        on Whoosh whenever some article has all the remaining words. When none has,
+        nothing is found (Whoosh would go further down the ladder; Typesense's filters
+        cannot count words, see docs/typesense.md). None: no relaxing.
+        """
+        checks: list[tuple[int | None, dict]] = []
+        for slot, q in [(None, parsed.query), *enumerate(g for _w, g in parsed.groups)]:
+            for english in _KINDS:
+                try:
+                    kq = translate(q, english)
+                except QueryError:
+                    continue
+                if not kq.matches_nothing:
+                    checks.append((slot, self._count(kq, english)))
+        results = self._multi([search for _slot, search in checks])
+        found = [(slot, r["found"]) for (slot, _s), r in zip(checks, results, strict=True)]
+        if any(n for slot, n in found if slot is None):
+            return None  # the words are there together; the filters emptied the page
+        present = sorted({slot for slot, n in found if slot is not None and n})
+        if not present or len(present) == len(parsed.groups):
+            return None
+        kept = [parsed.groups[i][1] for i in present]
+        rest = kept[0] if len(kept) == 1 else wq.And(kept)
+        kinds = {english: translate(rest, english) for english in reversed(_KINDS)}
+        kinds = {k: kq for k, kq in kinds.items() if not kq.matches_nothing}
+        counted = self._multi([self._count(kq, k) for k, kq in kinds.items()])
+        if not any(r["found"] for r in counted):
+            return None
+        absent = [w for i, (w, _g) in enumerate(parsed.groups) if i not in present]
+        return kinds, Relaxed(words=len(parsed.groups), matched=len(kept), absent=absent)
+
+    @staticmethod
+    def _count(kq: KindQuery, english: bool) -> dict:
+        """A search that only counts the articles of one kind matching ``kq``."""
+        filters = [f"english:{str(english).lower()}", kq.filter_by]
+        return {**kq.params(), "filter_by": _join(filters), "per_page": 0}
 
     def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
         """Every hit in the query's sort order, both kinds merged, fetched in pages."""
         parsed, kinds = self._translate(query)
+        if parsed is not None and len(parsed.groups) > 1:
+            found = self._relaxed(parsed)
+            if found is not None:
+                kinds = found[0]
         sort = query.effective_sort()
         clauses = list(_facet_filters(query.filters).values())
         streams = []

@@ -29,6 +29,7 @@ from whoosh import query as wq
 from whoosh.query.qcore import _NullQuery
 
 from indexer.errors import QueryError
+from indexer.query import DEFAULT_FIELDS
 from indexer.typesense.documents import MAX_GRAM
 
 #: Text fields (the user's ``title:``/``body:``) and the Typesense field of each.
@@ -41,8 +42,12 @@ _KIND_FIELDS = {
     False: {"title_plain": "title", "body_plain": "body"},
 }
 _SHARED = {"tag", "place", "site"}
-#: Relevance weights, as the Whoosh backend's field boosts.
-WEIGHTS = {"title": 3, "body": 1}
+#: Relevance weights: the Whoosh backend's field boosts, in the whole numbers Typesense
+#: takes (tenths, so 1.5 against 1 keeps its ratio).
+WEIGHTS = {
+    "title": max(1, round(DEFAULT_FIELDS["title"] * 10)),
+    "body": max(1, round(DEFAULT_FIELDS["body"] * 10)),
+}
 
 
 # -- A small boolean tree, projected on one kind of article ------------------------------
