@@ -168,6 +168,22 @@ def test_both_backends_find_the_same_articles_and_facet_counts(both, text):
         assert ids(typesense, text, filters=filters) == ids(whoosh, text, filters=filters)
 
 
+@pytest.mark.parametrize("text", ["trump election zqxwvy", "zqxwvy flood", "trump qqzzkk zqxwvy"])
+def test_both_backends_relax_a_query_with_a_word_no_article_has(both, text):
+    """No article has every word: both show the articles with the words there are, and
+    say so the same way; the same query with AND stays empty."""
+    whoosh, typesense = both
+    for filters in FILTERS[:3]:
+        query = SearchQuery(text=text, filters=filters, snippets=False)
+        expected, got = whoosh.search(query), typesense.search(query)
+        assert expected.relaxed is not None and expected.relaxed.absent[-1] == "zqxwvy"
+        assert got.relaxed == expected.relaxed, (text, filters)
+        assert got.total == expected.total and counts(got) == counts(expected), (text, filters)
+        assert ids(typesense, text, filters=filters) == ids(whoosh, text, filters=filters)
+    strict = SearchQuery(text=text.replace(" ", " AND "), snippets=False)
+    assert whoosh.search(strict).total == typesense.search(strict).total == 0
+
+
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 def test_date_order_is_the_same_on_both_backends(both, sort):
     """Ties (the same day) go to the later-indexed article first on both."""
