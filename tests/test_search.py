@@ -230,10 +230,13 @@ def test_boost_changes_order_not_membership(news):
 )
 def test_relevance_is_whooshs_own_bm25f(news, text):
     """Matching and scoring run on NumPy arrays of the postings; the hits and scores
-    must be the ones Whoosh's own searcher gives for the same query (to rounding)."""
+    must be the ones Whoosh's own searcher gives for the same query (to rounding). A
+    query of plain words also gains its proximity phrases' score where they match:
+    Whoosh's ``AndMaybe`` (the query, plus the optional phrases)."""
     import json
 
     from whoosh import index as whoosh_index
+    from whoosh import query as wq
 
     from indexer.query import make_parser, parse
 
@@ -241,7 +244,10 @@ def test_relevance_is_whooshs_own_bm25f(news, text):
     generation = json.loads((directory / "CURRENT").read_text())["generation"]
     ix = whoosh_index.open_dir(directory / generation)
     with ix.searcher() as searcher:
-        q = parse(make_parser(ix.schema), text, searcher.reader()).query
+        parsed = parse(make_parser(ix.schema), text, searcher.reader())
+        q = parsed.query
+        if parsed.proximity is not None:
+            q = wq.AndMaybe(q, parsed.proximity)
         expected = {
             searcher.stored_fields(hit.docnum)["doc"]["id"]: hit.score
             for hit in searcher.search(q, limit=None)
