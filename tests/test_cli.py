@@ -82,7 +82,8 @@ def test_search_json_is_the_api_shape(demo_index: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"total", "hits", "facets", "suggestion"}
+    assert set(data) == {"total", "hits", "facets", "suggestion", "relaxed"}
+    assert data["relaxed"] is None
     assert data["total"] > 5 and len(data["hits"]) == 5
     hit = data["hits"][0]
     assert set(hit) == {

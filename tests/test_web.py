@@ -506,7 +506,8 @@ def test_prefix_from_a_wsgi_mount(index_dir):
 
 def test_api_shape(client):
     data = api(client, q="harbour", size=3)
-    assert set(data) == {"total", "hits", "facets", "suggestion"}
+    assert set(data) == {"total", "hits", "facets", "suggestion", "relaxed"}
+    assert data["relaxed"] is None
     assert len(data["hits"]) == 3 and set(data["facets"]) == {"date", "tag", "place", "site"}
     hit = data["hits"][0]
     assert set(hit) == {
