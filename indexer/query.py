@@ -58,6 +58,9 @@ DEFAULT_FIELDS: dict[str, float] = {
 PROXIMITY_BOOST = 1.0
 #: Query words count as "next to each other" within this many positions (1: adjacent).
 PROXIMITY_SLOP = 1
+#: Only the first this many words of a query are paired: names are short, and each
+#: pair reads the positions of both its words.
+PROXIMITY_MAX_WORDS = 8
 
 #: The fields that hold English articles, stemmed (the ``*_plain`` twins hold the rest).
 ENGLISH_FIELDS = ("title", "body")
@@ -263,7 +266,7 @@ def _proximity(groups: list[tuple[str, wq.Query]]) -> wq.Query | None:
     """
     if len(groups) < 2 or PROXIMITY_BOOST <= 0:
         return None
-    per_word = [_field_terms(q) for _word, q in groups]
+    per_word = [_field_terms(q) for _word, q in groups[:PROXIMITY_MAX_WORDS]]
     phrases: list[wq.Query] = []
     for fieldname, weight in DEFAULT_FIELDS.items():
         terms = [t[fieldname] for t in per_word if fieldname in t]
