@@ -350,7 +350,7 @@ def run_corpus(corpus: str, args, log=print) -> dict:
 
 #: The grid ``--tune`` walks: the title fields' weight and the proximity boost.
 TITLE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
-PROXIMITY = (0.0, 1.0, 2.0)
+PROXIMITY = (0.0, 1.0, 2.0, 3.0)
 
 
 def tune(engine, items: list[KnownItem], log=print) -> list[dict]:
@@ -369,7 +369,7 @@ def tune(engine, items: list[KnownItem], log=print) -> list[dict]:
                 query_module.PROXIMITY_BOOST = boost
                 archive = open_index(index_dir)
                 engine.archive = archive
-                row = {"title": weight, "proximity": boost}
+                row = {"title_weight": weight, "proximity": boost}
                 for kind in KINDS:
                     got = measure(
                         [i for i in chosen if i.kind == kind],

@@ -44,10 +44,12 @@ QUERY_FIELDS: dict[str, tuple[str, ...]] = {
     "place": ("place",),
     "site": ("site",),
 }
-#: What an unfielded word searches, with boosts: a match in the title counts more.
+#: What an unfielded word searches, with boosts: a match in the title counts more. The
+#: title's 1.5 was chosen on the tuning half of ``python -m bench.relevance`` (the old
+#: 3 won title-word queries but lost remembered body words to a title with one of them).
 DEFAULT_FIELDS: dict[str, float] = {
-    "title": 3.0,
-    "title_plain": 3.0,
+    "title": 1.5,
+    "title_plain": 1.5,
     "body": 1.0,
     "body_plain": 1.0,
 }
@@ -55,7 +57,7 @@ DEFAULT_FIELDS: dict[str, float] = {
 #: name such as ``white house`` or ``da nang``): the phrase's own BM25F score (with the
 #: field's boost) times this, added to the article's score. Chosen, with the title
 #: weight above, on the tuning half of ``python -m bench.relevance`` (bench/RESULTS.md).
-PROXIMITY_BOOST = 1.0
+PROXIMITY_BOOST = 2.0
 #: Query words count as "next to each other" within this many positions (1: adjacent).
 PROXIMITY_SLOP = 1
 #: Only the first this many words of a query are paired: names are short, and each
