@@ -24,9 +24,12 @@ from web import Config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "known-items"
 #: MRR@10 floors per query kind on the frozen set; measured at the commit that set them
-#: (title 1.000, body .963, absent 1.000, misspelt 1.000, name .975) less a margin for
-#: harmless reordering. Ranking that regresses below one of them fails the suite.
-MRR_FLOORS = {"title": 0.97, "body": 0.90, "absent": 0.95, "misspelt": 0.95, "name": 0.92}
+#: (title 1.000, body 1.000, absent .950, misspelt 1.000, name .975) less a margin for
+#: harmless reordering. Ranking that regresses below one of them fails the suite (the
+#: title weight 3 without the proximity boost, as before issue 12, gets body .963). (The
+#: one absent-word query missed: another article has all five of its words, and
+#: every word is required first.)
+MRR_FLOORS = {"title": 0.97, "body": 0.97, "absent": 0.90, "misspelt": 0.95, "name": 0.92}
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +214,7 @@ def test_separators_in_numbers_and_names(tmp_path: Path) -> None:
         {
             "id": "b",
             "title": "Other numbers",
-            "body": "It cost 5 dollars for 85 people and 1 in 000 cases; the US said so.",
+            "body": "It cost 5 dollars for 85 people and 1 out of 000 cases; the US said so.",
             "url": "https://example.org/b",
         },
     ]
