@@ -197,6 +197,13 @@ def test_page_notes_the_relaxed_match_escaped(client) -> None:
     assert "<b>zq</b>" not in page and "“&lt;b&gt;zq&lt;/b&gt;” is in no article" in page
     strict = client.get("/", query_string={"q": "trump"}).get_data(as_text=True)
     assert "No article has" not in strict
+    vietnamese = client.get(
+        "/", query_string={"q": "trump jenner zqxwvy"}, headers={"Accept-Language": "vi"}
+    ).get_data(as_text=True)
+    assert (
+        "Không bài báo nào có đủ 3 từ; đang hiển thị các bài báo có 2 từ trong số đó "
+        "(“zqxwvy” không có trong bài báo nào)."
+    ) in vietnamese
 
 
 # --- tokens ------------------------------------------------------------------------------
