@@ -455,11 +455,11 @@ def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
             absent.append(word)
             continue
         counts[ids] += 1
-        if scored:
+        if scores is not None and found.scores is not None:
             scores[ids] += found.scores[alive[found.ids]]
     best = int(counts.max()) if size else 0
     mask = counts == best if best else np.zeros(size, dtype=bool)
-    if scored:
+    if scores is not None:
         scores[~mask] = 0.0
     if not best:
         return mask, scores, None
@@ -468,9 +468,13 @@ def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
 
 def _add_proximity(snap: _Snapshot, parsed: ParsedQuery, mask: np.ndarray, scores) -> None:
     """Add the score of the proximity phrases to the matching articles that have them."""
+    if parsed.proximity is None:
+        return
     try:
         bonus = evaluate(parsed.proximity, snap.scoring, True)
     except Unsupported:
+        return
+    if bonus.scores is None:
         return
     inside = mask[bonus.ids]
     scores[bonus.ids[inside]] += bonus.scores[inside]
