@@ -291,3 +291,82 @@ class IndexStats:
             "location": self.location,
             "generation": self.generation,
         }
+
+
+# -- Attention over time ---------------------------------------------------------------
+
+Interval = Literal["day", "week", "month", "year"]
+INTERVALS: tuple[str, ...] = ("day", "week", "month", "year")
+#: At most this many queries compared in one trends request (as Media Cloud's explorer).
+MAX_TREND_QUERIES = 5
+#: At most this many periods per series, so no request asks for unbounded work (ten
+#: years of days, a century of weeks).
+MAX_PERIODS = 3660
+
+
+@dataclass
+class TrendQuery:
+    """Queries compared over time, each under the same ``filters``.
+
+    An article counts in the period of its publication date; undated articles are in
+    no period."""
+
+    queries: list[str]
+    filters: Filters = field(default_factory=Filters)
+    interval: Interval = "month"
+
+
+@dataclass
+class TrendPoint:
+    """One period of one series: ``count`` articles match the query (and the filters),
+    out of ``total`` articles in the period under the same filters."""
+
+    #: ``2017``, ``2017-02``, ``2017-W05`` (ISO week) or ``2017-02-03``.
+    period: str
+    #: First and last day of the period, clipped to the filters' date range.
+    start: date
+    end: date
+    count: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        """The count as a share of all articles in the period (0 when there are none)."""
+        return self.count / self.total if self.total else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "period": self.period,
+            "count": self.count,
+            "total": self.total,
+            "share": round(self.share, 6),
+        }
+
+
+@dataclass
+class TrendSeries:
+    query: str
+    points: list[TrendPoint]
+
+
+@dataclass
+class TrendResult:
+    query: TrendQuery
+    series: list[TrendSeries]
+
+    @property
+    def interval(self) -> str:
+        return self.query.interval
+
+    def to_dict(self) -> dict:
+        """The JSON contract of ``archive trends --format json`` and ``/api/trends``."""
+        return {
+            "interval": self.interval,
+            "series": [
+                {"query": s.query, "points": [p.to_dict() for p in s.points]} for s in self.series
+            ],
+        }
+
+
+#: The columns of ``archive trends --format csv`` and ``/trends.csv``: one row a point.
+TREND_CSV_COLUMNS: tuple[str, ...] = ("query", "period", "start", "end", "count", "total", "share")

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
 from archive import Article
-from indexer.api import Hit, IndexStats, SearchQuery, SearchResult
+from indexer.api import Hit, IndexStats, SearchQuery, SearchResult, TrendQuery, TrendResult
 from indexer.errors import ConfigError
 from indexer.sync import IndexReport, Plan, Progress, plan_articles, plan_paths
 
@@ -58,6 +58,11 @@ class Searcher(Protocol):
     def more_like_this(self, article_id: str, limit: int = 5) -> list[Hit]: ...
 
     def stats(self) -> IndexStats: ...
+
+    def trends(self, query: TrendQuery) -> TrendResult:
+        """Articles per period for each query under the same filters, and all
+        articles per period (:mod:`indexer.trends`); raises QueryError."""
+        ...
 
     def close(self) -> None: ...
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -300,3 +301,26 @@ def test_bad_queries_get_the_same_message_on_both(both):
         with pytest.raises(QueryError) as b:
             typesense.search(SearchQuery(text=text))
         assert str(a.value) == str(b.value)
+
+
+# -- Attention over time ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month", "year"])
+def test_trends_are_the_same_on_both_backends(both, interval):
+    from indexer.api import TrendQuery
+
+    whoosh, typesense = both
+    spring = Filters(tags=["Politics"], date_from=date(2017, 1, 1), date_to=date(2017, 3, 31))
+    # Days over the whole demo set (1987-2024) are more periods than allowed.
+    for filters in [FILTERS[3], spring] if interval == "day" else [*FILTERS, spring]:
+        query = TrendQuery(["president", "flood OR storm", "tag:politics"], filters, interval)
+        assert typesense.trends(query).to_dict() == whoosh.trends(query).to_dict(), filters
+
+
+def test_trend_totals_equal_an_independent_count_of_the_articles(archive, articles):
+    from indexer.api import TrendQuery
+
+    result = archive.trends(TrendQuery(["president"], interval="year"))
+    years = Counter(f"{a.published.year:04d}" for a in articles if a.published)
+    assert {p.period: p.total for p in result.series[0].points if p.total} == dict(years)

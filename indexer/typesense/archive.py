@@ -40,13 +40,16 @@ from indexer.api import (
     Relaxed,
     SearchQuery,
     SearchResult,
+    TrendQuery,
+    TrendResult,
     drill_down,
     month_label,
 )
 from indexer.documents import facet_key, parse_published, to_article
-from indexer.errors import IndexMissing, QueryError
+from indexer.errors import IndexDamaged, IndexMissing, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
+from indexer.trends import assemble, check_trend_query
 from indexer.typesense.connection import (
     Connection,
     TypesenseUnavailable,
@@ -77,6 +80,8 @@ EXACT = {
     "highlight_fields": "none",
     "enable_overrides": "false",
 }
+#: Distinct days asked for in a trends search (a facet value a day: 270 years).
+MAX_DAY_VALUES = 100_000
 _NOTHING = "day:<0"
 _KINDS = (True, False)
 
@@ -321,6 +326,45 @@ class TypesenseArchive:
             memory_bytes=self._memory_bytes(),
             generation=name,
         )
+
+    def trends(self, query: TrendQuery) -> TrendResult:
+        """Articles per day for each query and for all articles under the filters, as
+        facet counts on ``day`` (one ``multi_search``); :mod:`indexer.trends` groups
+        them into periods."""
+        texts = check_trend_query(query)
+        clauses = list(_facet_filters(query.filters).values())
+        searches: list[dict] = []
+        owners: list[int] = []  # -1: the totals; else the query's position
+        for owner, text in [(-1, ""), *enumerate(texts)]:
+            _parsed, kinds = self._translate(SearchQuery(text=text, filters=query.filters))
+            for english, kq in kinds.items():
+                base = [f"english:{str(english).lower()}", kq.filter_by]
+                searches.append(
+                    {
+                        **kq.params(),
+                        "filter_by": _join(base + clauses),
+                        "facet_by": "day",
+                        "max_facet_values": MAX_DAY_VALUES,
+                        "per_page": 0,
+                    }
+                )
+                owners.append(owner)
+        try:
+            results = self._multi(searches)
+        except TypesenseUnavailable as exc:
+            if "facet field named `day`" in str(exc):
+                raise IndexDamaged(
+                    f"the collection in Typesense ({self.index_dir}) was built before "
+                    "trends existed (its day field is not faceted): rebuild it with "
+                    "`archive index --rebuild PATH...`"
+                ) from None
+            raise
+        days: dict[int, dict[int, int]] = {owner: {} for owner in range(-1, len(texts))}
+        for owner, result in zip(owners, results, strict=True):
+            target = days[owner]
+            for value, n in _facet_map(result).get("day", {}).items():
+                target[int(value)] = target.get(int(value), 0) + n
+        return assemble(query, texts, [days[i] for i in range(len(texts))], days[-1])
 
     # -- Steps -------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ the resulting terms separated by spaces:
   word or phrase restricted to a tag, place or site is one exact filter, and a phrase
   never matches across two values, as in the Whoosh index.
 - Facet keys and labels as in the Whoosh schema (places with every ancestor); ``year``
-  and ``month`` as keyword fields; ``day`` for date ranges; ``newest``/``oldest`` sort
+  and ``month`` as keyword fields; ``day`` for date ranges and (faceted) articles per
+  day; ``newest``/``oldest`` sort
   keys (undated last either way) and ``seq`` (indexing order, for ties).
 - What a hit and :meth:`get` need is stored but not indexed (not in the schema), so it
   costs disk, not RAM.
@@ -60,7 +61,8 @@ FIELDS: list[dict] = [
     _field("lang", "string", facet=True),
     _field("year", "string", facet=True),
     _field("month", "string", facet=True),
-    {"name": "day", "type": "int32"},
+    # Faceted for attention over time: articles per day, grouped into periods.
+    {"name": "day", "type": "int32", "facet": True},
     {"name": "newest", "type": "int64"},
     {"name": "oldest", "type": "int64"},
     {"name": "seq", "type": "int64"},

@@ -38,6 +38,8 @@ from indexer.api import (
     Relaxed,
     SearchQuery,
     SearchResult,
+    TrendQuery,
+    TrendResult,
 )
 from indexer.documents import parse_published, to_article
 from indexer.errors import IndexMissing, IndexOutdated, QueryError
@@ -54,6 +56,7 @@ from indexer.whoosh.layout import Layout
 from indexer.whoosh.postings import ScoringIndex, Unsupported, evaluate
 from indexer.whoosh.schema import SCHEMA_VERSION
 from indexer.whoosh.spelling import WordCorrector, read_words
+from indexer.whoosh.trends import trends as count_trends
 
 #: Below this many hits a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
@@ -253,6 +256,13 @@ class Archive:
             location=self.index_dir,
             disk_bytes=self.layout.size_bytes(snap.generation),
             generation=snap.generation,
+        )
+
+    def trends(self, query: TrendQuery) -> TrendResult:
+        """Articles per period for each query (see :mod:`indexer.whoosh.trends`)."""
+        snap = self._current()
+        return count_trends(
+            snap.facets, lambda q: self._select(snap, q, scored=False).selected, query
         )
 
     # -- The steps of a search ---------------------------------------------------------
