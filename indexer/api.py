@@ -370,3 +370,20 @@ class TrendResult:
 
 #: The columns of ``archive trends --format csv`` and ``/trends.csv``: one row a point.
 TREND_CSV_COLUMNS: tuple[str, ...] = ("query", "period", "start", "end", "count", "total", "share")
+
+
+def trend_csv_rows(result: TrendResult) -> list[list[str]]:
+    """One row of :data:`TREND_CSV_COLUMNS` per point, safe to open in a spreadsheet."""
+    return [
+        [
+            csv_cell(series.query),
+            p.period,
+            p.start.isoformat(),
+            p.end.isoformat(),
+            str(p.count),
+            str(p.total),
+            f"{p.share:.6f}",
+        ]
+        for series in result.series
+        for p in series.points
+    ]

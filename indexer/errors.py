@@ -45,6 +45,15 @@ class QueryError(ArchiveError, ValueError):
     title = "The query cannot be run"
 
 
+class InvalidRequest(QueryError):
+    """A request malformed as a whole rather than a query the engine cannot run: too
+    many trend queries, an empty one, an unknown interval, a period outside the
+    archive. A usage error for the CLI, 400 on the web."""
+
+    exit_code = 2
+    title = "The request cannot be answered"
+
+
 class ConfigError(ArchiveError, ValueError):
     """A setting that cannot be used (``ARCHIVE_BACKEND``, ``ARCHIVE_TYPESENSE_*``...);
     the message names the variable. A usage error for the CLI; for the web, the server

@@ -29,28 +29,28 @@ from indexer.api import (
     TrendResult,
     TrendSeries,
 )
-from indexer.errors import QueryError
+from indexer.errors import InvalidRequest
 
 
 def check_trend_query(query: TrendQuery) -> list[str]:
-    """The queries, normalised; raises QueryError for what cannot be charted."""
+    """The queries, normalised; raises InvalidRequest for what cannot be charted."""
     if query.interval not in INTERVALS:
-        raise QueryError(
+        raise InvalidRequest(
             f"unknown interval {query.interval!r} (use one of: {', '.join(INTERVALS)})"
         )
     if not query.queries:
-        raise QueryError("give at least one query to chart")
+        raise InvalidRequest("give at least one query to chart")
     if len(query.queries) > MAX_TREND_QUERIES:
-        raise QueryError(
+        raise InvalidRequest(
             f"{len(query.queries)} queries: at most {MAX_TREND_QUERIES} can be compared"
         )
     texts = [nfc(text or "").strip() for text in query.queries]
     for number, text in enumerate(texts, 1):
         if not text:
-            raise QueryError(f"query {number} is empty: give words to chart")
+            raise InvalidRequest(f"query {number} is empty: give words to chart")
     f = query.filters
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        raise QueryError(f"the date range starts ({f.date_from}) after it ends ({f.date_to})")
+        raise InvalidRequest(f"the date range starts ({f.date_from}) after it ends ({f.date_to})")
     return texts
 
 
@@ -125,7 +125,7 @@ def assemble(
     if not total_by:
         f = query.filters
         if f.date_from or f.date_to or f.dates:
-            raise QueryError(
+            raise InvalidRequest(
                 "no dated article in the archive matches the filters in that period: "
                 "pick dates the archive holds (`archive stats` shows them)"
             )
@@ -158,7 +158,7 @@ def _periods(first: date, last: date, interval: str) -> list[tuple[date, date]]:
     start = first
     while start <= last:
         if len(out) >= MAX_PERIODS:
-            raise QueryError(
+            raise InvalidRequest(
                 f"more than {MAX_PERIODS} {interval}s between {first} and {last}: choose a "
                 "longer interval or a shorter date range"
             )

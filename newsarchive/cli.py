@@ -19,7 +19,20 @@ from pathlib import Path
 import click
 
 from archive.article import iso8601
-from indexer.api import CSV_COLUMNS, EXCEL_BOM, SORTS, Filters, SearchQuery, SearchResult, Sort
+from indexer.api import (
+    CSV_COLUMNS,
+    EXCEL_BOM,
+    INTERVALS,
+    SORTS,
+    TREND_CSV_COLUMNS,
+    Filters,
+    SearchQuery,
+    SearchResult,
+    Sort,
+    TrendQuery,
+    TrendResult,
+    trend_csv_rows,
+)
 from indexer.backends import Engine, Searcher, engine_from_env, index_paths
 from indexer.errors import ArchiveError
 from indexer.location import ENV_VAR, resolve_index_dir
@@ -464,6 +477,100 @@ def _strip(snippet: str) -> str:
     import html
 
     return html.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))
+
+
+@main.command()
+@click.argument("queries", nargs=-1, required=True)
+@index_dir_option
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeat for OR).")
+@click.option("--place", "places", multiple=True, help="Only articles in this place.")
+@click.option("--site", "sites", multiple=True, help="Only articles from this site.")
+@click.option("--language", "languages", multiple=True, help="Only articles in this language.")
+@click.option(
+    "--date", "dates", multiple=True, metavar="YYYY[-MM]", help="Only this year or month."
+)
+@click.option("--from", "date_from", callback=_parse_date, help="Published on or after (ISO).")
+@click.option("--to", "date_to", callback=_parse_date, help="Published on or before (ISO).")
+@click.option("--interval", type=click.Choice(INTERVALS), default="month", show_default=True)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+def trends(
+    queries: tuple[str, ...],
+    index_dir: Path | None,
+    tags: tuple[str, ...],
+    places: tuple[str, ...],
+    sites: tuple[str, ...],
+    languages: tuple[str, ...],
+    dates: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    interval: str,
+    output: str,
+) -> None:
+    """Attention over time: articles per period for up to 5 queries.
+
+    Each query is counted under the same filters, per day, ISO week, month or year,
+    with its share of all articles in the period (under the same filters), so a period
+    in which the archive simply holds more articles does not look like more attention.
+    Undated articles are in no period.
+
+    \b
+    Examples:
+      archive trends trump putin --interval month
+      archive trends flood storm --place Vietnam --interval year --format csv
+      archive trends "white house" --from 2017-01-01 --to 2017-03-31 --interval week
+    """
+    archive = _open(index_dir)
+    request = TrendQuery(
+        queries=list(queries),
+        filters=Filters(
+            tags=list(tags),
+            places=list(places),
+            sites=list(sites),
+            languages=list(languages),
+            dates=list(dates),
+            date_from=date_from,
+            date_to=date_to,
+        ),
+        interval=interval,  # type: ignore[arg-type]
+    )
+    try:
+        result = archive.trends(request)
+    finally:
+        archive.close()
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(TREND_CSV_COLUMNS)
+        writer.writerows(trend_csv_rows(result))
+    else:
+        _write_trends(result)
+
+
+def _write_trends(result: TrendResult) -> None:
+    """A table: one row a period, the total, then each query's count and share."""
+    if not result.series or not result.series[0].points:
+        click.echo("no dated articles")
+        return
+    names = [s.query for s in result.series]
+    width = max(len(p.period) for p in result.series[0].points)
+    cells = [max(len(n), 16) for n in names]
+    click.echo(
+        f"{result.interval:<{width}}  {'total':>8}  "
+        + "  ".join(f"{n:<{w}}" for n, w in zip(names, cells, strict=True))
+    )
+    for i, point in enumerate(result.series[0].points):
+        row = [f"{s.points[i].count:,} ({s.points[i].share:.1%})" for s in result.series]
+        click.echo(
+            f"{point.period:<{width}}  {point.total:>8,}  "
+            + "  ".join(f"{c:<{w}}" for c, w in zip(row, cells, strict=True))
+        )
 
 
 @main.command()

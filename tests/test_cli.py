@@ -175,3 +175,56 @@ def test_every_command_has_help_with_examples() -> None:
         result = run(command, "--help")
         assert result.returncode == 0
         assert "Example" in result.stdout, command
+
+
+# -- archive trends ------------------------------------------------------------------------
+
+
+def test_trends_json_is_the_contract_and_counts_match_search(demo_index: Path) -> None:
+    where = ("--index-dir", str(demo_index))
+    result = run("trends", "trump", "putin", "--from", "2017-01-01", "--format", "json", *where)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["interval"] == "month"
+    assert [s["query"] for s in data["series"]] == ["trump", "putin"]
+    points = {p["period"]: p for p in data["series"][0]["points"]}
+    assert set(points["2017-02"]) == {"period", "count", "total", "share"}
+    february = run(
+        "search", "trump", "--from", "2017-02-01", "--to", "2017-02-28", "--format", "json", *where
+    )
+    assert points["2017-02"]["count"] == json.loads(february.stdout)["total"] > 0
+    assert points["2017-02"]["share"] == round(
+        points["2017-02"]["count"] / points["2017-02"]["total"], 6
+    )
+
+
+def test_trends_text_and_csv(demo_index: Path) -> None:
+    where = ("--index-dir", str(demo_index), "--from", "2017-01-01", "--to", "2017-03-31")
+    text = run("trends", "trump", "--interval", "month", *where)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.splitlines()[0].split()[:3] == ["month", "total", "trump"]
+    assert "2017-03" in text.stdout
+    out = run("trends", "trump", "=cmd", "--interval", "week", "--format", "csv", *where)
+    rows = list(csv.reader(io.StringIO(out.stdout)))
+    assert rows[0] == ["query", "period", "start", "end", "count", "total", "share"]
+    first = rows[1]
+    assert first[0] == "trump" and first[1].startswith("2017-W") and first[2] <= first[3]
+    assert {r[0] for r in rows[1:]} == {"trump", "'=cmd"}  # no spreadsheet formula
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["a", "b", "c", "d", "e", "f"], "at most 5"),
+        (["trump", "--interval", "fortnight"], "'fortnight' is not one of"),
+        (["trump", ""], "query 2 is empty"),
+        (["trump", "--from", "1900-01-01", "--to", "1900-12-31"], "no dated article"),
+        (["trump", "--from", "someday"], "not a date"),
+        ([], "Missing argument"),
+    ],
+)
+def test_bad_trends_input_is_a_usage_error(demo_index: Path, args, message) -> None:
+    result = run("trends", *args, "--index-dir", str(demo_index))
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
