@@ -68,6 +68,15 @@ class Intranet:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
 
+#: The trends screenshot: three queries per week over the demo set's busiest months.
+TRENDS = {
+    "q": ["trump", "russia", "china"],
+    "interval": "week",
+    "from": "2016-12-01",
+    "to": "2017-03-31",
+}
+
+
 def api(base: str, **params) -> dict:
     url = f"{base}/api/search?{urllib.parse.urlencode(params, doseq=True)}"
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -111,6 +120,10 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--query", default="president", help="the query shown")
+    parser.add_argument(
+        "--only", choices=["search", "faceted-search", "embed", "phone", "trends", "search-vi", "article-vi"], action="append",
+        help="take only these screenshots (repeatable; default: all)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="newsarchive-shots-"))
@@ -144,22 +157,25 @@ def main() -> None:
             params["place"] = places[0]["value"]
 
         driver = chromium(work / "profile")
-        shoot(driver, f"{base}/?q={urllib.parse.quote(args.query)}", args.out / "search.png")
-        shoot(
-            driver,
-            f"{base}/?{urllib.parse.urlencode(params, doseq=True)}",
-            args.out / "faceted-search.png",
-        )
-        shoot(driver, intranet.url + "/", args.out / "embed.png", height=860)
-        shoot(
-            driver, f"{base}/?q={urllib.parse.quote(args.query)}", args.out / "phone.png", 400, 860
-        )
-        # The Vietnamese interface: a search narrowed to Vietnam (Babel's dates and
-        # month names, the gazetteer's place spellings) and an article page.
-        shoot(driver, f"{base}/?place=Vietnam&lang=vi", args.out / "search-vi.png")
+        search = f"{base}/?q={urllib.parse.quote(args.query)}"
+        faceted = f"{base}/?{urllib.parse.urlencode(params, doseq=True)}"
+        trends = f"{base}/trends?{urllib.parse.urlencode(TRENDS, doseq=True)}"
+        shots = {
+            "search": (search, 1280, 1000),
+            "faceted-search": (faceted, 1280, 1000),
+            "embed": (intranet.url + "/", 1280, 860),
+            "phone": (search, 400, 860),
+            "trends": (trends, 1280, 1000),
+            # The Vietnamese interface: a search narrowed to Vietnam (Babel's dates and
+            # month names, the gazetteer's place spellings) and an article page.
+            "search-vi": (f"{base}/?place=Vietnam&lang=vi", 1280, 1000),
+        }
         seed = api(base, q="Da Nang", place="Vietnam/Da Nang")["hits"]
         if seed:
-            shoot(driver, f"{base}/article/{seed[0]['id']}?lang=vi", args.out / "article-vi.png")
+            shots["article-vi"] = (f"{base}/article/{seed[0]['id']}?lang=vi", 1280, 1000)
+        for name, (url, width, height) in shots.items():
+            if not args.only or name in args.only:
+                shoot(driver, url, args.out / f"{name}.png", width, height)
     finally:
         if driver is not None:
             driver.quit()

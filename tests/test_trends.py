@@ -16,7 +16,8 @@ from typesense_servers import connection_for, typesense_server  # noqa: F401 - f
 from indexer import Filters, QueryError, SearchQuery
 from indexer.api import TrendQuery
 from indexer.backends import index_paths
-from indexer.trends import next_period, period_label, period_start
+from indexer.errors import InvalidRequest
+from indexer.trends import assemble, next_period, period_label, period_start
 from indexer.typesense import TypesenseEngine
 from indexer.whoosh import WhooshEngine
 
@@ -41,6 +42,17 @@ def test_periods(day, interval, label, start, following):
     assert period_start(day, interval) == start
     assert period_label(start, interval) == label
     assert next_period(start, interval) == following
+
+
+def test_more_periods_than_allowed_are_refused_with_advice():
+    query = TrendQuery(["x"], interval="day")
+    days = {19900101: 1, 20240101: 2}
+    with pytest.raises(InvalidRequest, match="choose a longer interval or a shorter date range"):
+        assemble(query, ["x"], [days], days)
+    years = assemble(TrendQuery(["x"], interval="year"), ["x"], [days], days)
+    points = years.series[0].points
+    assert len(points) == 35 and (points[0].count, points[-1].count) == (1, 2)
+    assert sum(p.total for p in points) == 3 and points[1].share == 0.0
 
 
 # -- Both engines, against the CSV counted independently ------------------------------------

@@ -41,12 +41,13 @@ def create_app(config: Config | None = None) -> Flask:
     holder.try_open()
     app.extensions["archive_index"] = holder
 
-    from web import accesslog, api, cite, feeds, ops, pages
+    from web import accesslog, api, cite, feeds, ops, pages, trends
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(cite.bp)
+    app.register_blueprint(trends.bp)
     ops.install(app)
     errors.register(app)
     i18n.init_app(app)

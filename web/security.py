@@ -16,7 +16,7 @@ _BASE_POLICY = (
 )
 
 #: Endpoints that may be framed when asked for the embedded view.
-_EMBEDDABLE = {"pages.search", "pages.article"}
+_EMBEDDABLE = {"pages.search", "pages.article", "trends.page"}
 
 
 def is_embed_request(request: Request) -> bool:

@@ -97,6 +97,25 @@ class UrlBuilder:
         args[LANG_PARAM] = [code]
         return url_for(endpoint, **args, **(request.view_args or {}))
 
+    def trends(self, args: dict | None = None) -> str:
+        """The trends page for a :meth:`TrendState.to_args` dict."""
+        args = dict(args or {})
+        if self.embed:
+            args["embed"] = "1"
+        return url_for("trends.page", **args)
+
+    def trends_action(self) -> str:
+        """Where the trends form goes (a GET form drops the action's query string, so
+        the embed flag travels as a hidden field)."""
+        return url_for("trends.page")
+
+    def trends_of(self, state: SearchState) -> str:
+        """The trends page for a search: its query over time, under its filters."""
+        args = state.replace(text="", sort="relevance", page=1, size=None).to_args()
+        if state.text:
+            args["q"] = [state.text]
+        return self.trends(args)
+
     # -- machine formats ----------------------------------------------------------------
 
     def api_search(self, state: SearchState | None = None) -> str:
@@ -126,6 +145,13 @@ class UrlBuilder:
         """The Atom feed of a search: always newest first, so sort and paging are left out."""
         args = state.replace(page=1, sort="relevance").to_args() if state else {}
         return url_for("feeds.atom", _external=external, **_lang(args))
+
+    def trends_download(self, fmt: str, args: dict) -> str:
+        """``/trends.csv`` or ``/trends.json`` for a :meth:`TrendState.to_args` dict."""
+        return url_for(f"trends.download_{fmt}", **args)
+
+    def api_trends(self, args: dict | None = None) -> str:
+        return url_for("trends.api", **(args or {}))
 
     def opensearch(self, *, external: bool = False) -> str:
         return url_for("feeds.opensearch", _external=external, **_lang())
