@@ -387,3 +387,59 @@ def trend_csv_rows(result: TrendResult) -> list[list[str]]:
         for series in result.series
         for p in series.points
     ]
+
+
+# -- Top words -------------------------------------------------------------------------
+
+#: Hits read for a search's top words: its best-ranked this many (newest when there is
+#: no query text to rank by). More hits than this are sampled, and the result says so.
+TOP_WORDS_SAMPLE = 100
+#: Top words returned at most.
+MAX_TOP_WORDS = 50
+
+
+@dataclass
+class TopWord:
+    """A word over-represented in a search's hits compared with the whole archive."""
+
+    #: As it is most often written in the hits (lower case, accents kept).
+    word: str
+    #: Elasticsearch's JLH significance: (fg - bg) * fg / bg of the two shares.
+    score: float
+    #: Sampled hits whose text has the word (any form with the same stem).
+    count: int
+    #: Articles in the whole archive whose body has it.
+    background: int
+
+    def to_dict(self) -> dict:
+        return {
+            "word": self.word,
+            "score": round(self.score, 6),
+            "count": self.count,
+            "background": self.background,
+        }
+
+
+@dataclass
+class TopWordsResult:
+    query: SearchQuery
+    #: Hits of the search.
+    total: int
+    #: Hits read: all of them, or the best-ranked :data:`TOP_WORDS_SAMPLE`.
+    sampled: int
+    #: Articles in the archive (the background).
+    articles: int
+    words: list[TopWord]
+
+    @property
+    def is_sample(self) -> bool:
+        return self.sampled < self.total
+
+    def to_dict(self) -> dict:
+        """The JSON of ``archive top-words --format json`` and ``/api/top-words``."""
+        return {
+            "total": self.total,
+            "sampled": self.sampled,
+            "articles": self.articles,
+            "words": [w.to_dict() for w in self.words],
+        }

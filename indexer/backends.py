@@ -29,7 +29,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
 from archive import Article
-from indexer.api import Hit, IndexStats, SearchQuery, SearchResult, TrendQuery, TrendResult
+from indexer.api import (
+    Hit,
+    IndexStats,
+    SearchQuery,
+    SearchResult,
+    TopWordsResult,
+    TrendQuery,
+    TrendResult,
+)
 from indexer.errors import ConfigError
 from indexer.sync import IndexReport, Plan, Progress, plan_articles, plan_paths
 
@@ -62,6 +70,11 @@ class Searcher(Protocol):
     def trends(self, query: TrendQuery) -> TrendResult:
         """Articles per period for each query under the same filters, and all
         articles per period (:mod:`indexer.trends`); raises QueryError."""
+        ...
+
+    def top_words(self, query: SearchQuery, limit: int = 20) -> TopWordsResult:
+        """The words most over-represented in the query's hits against the whole
+        archive (:mod:`indexer.topwords`), from a sample when hits are many."""
         ...
 
     def close(self) -> None: ...

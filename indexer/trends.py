@@ -105,20 +105,24 @@ def assemble(
     """The trend result from per-day counts (``{YYYYMMDD: articles}``): one mapping per
     query, and ``totals`` for all articles under the filters."""
     interval = query.interval
+    # Each distinct day's period, worked out once (the queries' days are among the
+    # totals' days, as their articles are among all articles under the filters).
     starts: dict[int, date] = {}
-
-    def start_of(number: int) -> date | None:
-        if number not in starts:
-            day = day_from_number(number)
-            starts[number] = period_start(day, interval) if day else None  # type: ignore[assignment]
-        return starts[number]
+    for number in totals:
+        day = day_from_number(int(number))
+        if day is not None:
+            starts[int(number)] = period_start(day, interval)
 
     def by_period(days: Mapping[int, int]) -> dict[date, int]:
         out: dict[date, int] = {}
         for number, n in days.items():
-            start = start_of(int(number))
-            if start is not None and n:
-                out[start] = out.get(start, 0) + int(n)
+            start = starts.get(number)
+            if start is None:
+                day = day_from_number(int(number))
+                if day is None:
+                    continue
+                start = starts[number] = period_start(day, interval)
+            out[start] = out.get(start, 0) + n
         return out
 
     total_by = by_period(totals)
@@ -130,23 +134,22 @@ def assemble(
                 "pick dates the archive holds (`archive stats` shows them)"
             )
         return TrendResult(query, [TrendSeries(text, []) for text in texts])
-    periods = _periods(min(total_by), max(total_by), interval)
+    periods = [
+        (
+            period_label(start, interval),
+            max(start, query.filters.date_from or start),
+            min(end, query.filters.date_to or end),
+            start,
+        )
+        for start, end in _periods(min(total_by), max(total_by), interval)
+    ]
     series = []
     for text, days in zip(texts, counts, strict=True):
         count_by = by_period(days)
-        points = []
-        for start, end in periods:
-            first = max(start, query.filters.date_from or start)
-            last = min(end, query.filters.date_to or end)
-            points.append(
-                TrendPoint(
-                    period=period_label(start, interval),
-                    start=first,
-                    end=last,
-                    count=count_by.get(start, 0),
-                    total=total_by.get(start, 0),
-                )
-            )
+        points = [
+            TrendPoint(label, first, last, count_by.get(start, 0), total_by.get(start, 0))
+            for label, first, last, start in periods
+        ]
         series.append(TrendSeries(text, points))
     return TrendResult(query, series)
 

@@ -324,3 +324,53 @@ def test_trend_totals_equal_an_independent_count_of_the_articles(archive, articl
     result = archive.trends(TrendQuery(["president"], interval="year"))
     years = Counter(f"{a.published.year:04d}" for a in articles if a.published)
     assert {p.period: p.total for p in result.series[0].points if p.total} == dict(years)
+
+
+# -- Top words -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [("russia", Filters()), ("flood OR storm", Filters()), ("", Filters(tags=["Acq"]))],
+)
+def test_top_words_are_the_same_on_both_backends(both, text, filters):
+    """Fewer hits than the sample: both engines read the same articles."""
+    whoosh, typesense = both
+    query = SearchQuery(text=text, filters=filters)
+    expected, got = whoosh.top_words(query, 15), typesense.top_words(query, 15)
+    assert expected.total < 100 and expected.sampled == expected.total
+    assert got.to_dict() == expected.to_dict()
+    assert len(expected.words) >= 5
+
+
+def test_top_words_are_over_represented_and_counted_from_the_hits(archive, articles):
+    import re
+
+    from indexer.analysis import english_term, fold
+
+    result = archive.top_words(SearchQuery(text="russia"), 20)
+    words = [w.word for w in result.words]
+    assert "moscow" in words and "russia" not in words  # the query's own word is left out
+    assert not {"the", "said", "and", "would"} & set(words)
+    assert result.articles == len(articles)
+    hits = [a for a in articles if a.id in ids(archive, "russia")]
+    for w in result.words:
+        # An independent count: the hits whose text has a word of the same stem.
+        stem = english_term(w.word)
+        having = [
+            a
+            for a in hits
+            if any(
+                english_term(x) == stem
+                for x in re.findall(r"[^\W\d_]{3,}", fold(f"{a.title}\n{a.subtitle}\n{a.body}"))
+            )
+        ]
+        assert w.count == len(having), w
+        assert w.count / result.sampled > w.background / result.articles
+    scores = [w.score for w in result.words]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_top_words_of_many_hits_are_a_sample_and_say_so(archive):
+    result = archive.top_words(SearchQuery(text=""), 10)
+    assert result.total > 300 and result.sampled == 100 and result.is_sample

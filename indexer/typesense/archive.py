@@ -33,6 +33,7 @@ from archive.article import nfc
 from indexer.api import (
     MAX_PAGE_SIZE,
     SORTS,
+    TOP_WORDS_SAMPLE,
     FacetValue,
     Filters,
     Hit,
@@ -40,6 +41,7 @@ from indexer.api import (
     Relaxed,
     SearchQuery,
     SearchResult,
+    TopWordsResult,
     TrendQuery,
     TrendResult,
     drill_down,
@@ -49,6 +51,7 @@ from indexer.documents import facet_key, parse_published, to_article
 from indexer.errors import IndexDamaged, IndexMissing, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
+from indexer.topwords import count_sample, query_keys, significant
 from indexer.trends import assemble, check_trend_query
 from indexer.typesense.connection import (
     Connection,
@@ -80,6 +83,8 @@ EXACT = {
     "highlight_fields": "none",
     "enable_overrides": "false",
 }
+#: Searches in one ``multi_search`` at most (the server's ``limit_multi_searches``).
+MULTI_SEARCH_LIMIT = 50
 #: Distinct days asked for in a trends search (a facet value a day: 270 years).
 MAX_DAY_VALUES = 100_000
 _NOTHING = "day:<0"
@@ -365,6 +370,52 @@ class TypesenseArchive:
             for value, n in _facet_map(result).get("day", {}).items():
                 target[int(value)] = target.get(int(value), 0) + n
         return assemble(query, texts, [days[i] for i in range(len(texts))], days[-1])
+
+    def top_words(self, query: SearchQuery, limit: int = 20) -> TopWordsResult:
+        """The words over-represented in the best-ranked :data:`TOP_WORDS_SAMPLE` hits
+        (:mod:`indexer.topwords`). A word's background is the number of articles whose
+        ``body_terms`` have it (its stem for English articles, its folded form for the
+        others), counted by one ``multi_search`` of empty pages."""
+        _parsed, kinds = self._translate(query)
+        sort = query.effective_sort()
+        clauses = _facet_filters(query.filters)
+        searches, owners = [], []
+        for english, kq in kinds.items():
+            base = [f"english:{str(english).lower()}", kq.filter_by]
+            searches.append(
+                self._main(kq, base + list(clauses.values()), sort, 1, TOP_WORDS_SAMPLE)
+            )
+            owners.append(english)
+        searches.append({"q": "*", "query_by": "title_terms", "per_page": 0})
+        results = self._multi(searches)
+        mains = dict(zip(owners, results, strict=False))
+        total = sum(r["found"] for r in mains.values())
+        articles = results[-1]["found"]
+        docs = self._page(query, kinds, clauses, sort, mains, 0, TOP_WORDS_SAMPLE)
+        sample = count_sample(d["document"] for d in docs)
+
+        def background(candidates: list[tuple[str, str]]) -> dict[str, int]:
+            # The two kinds never share an article: a stem that is also the word
+            # itself is one search over both, otherwise one search per kind.
+            searches, owners = [], []
+            for stem, word in candidates:
+                terms = [(None, stem)] if stem == word else [(True, stem), (False, word)]
+                for english, term in terms:
+                    search = {"q": term, "query_by": "body_terms", "per_page": 0}
+                    if english is not None:
+                        search["filter_by"] = f"english:{str(english).lower()}"
+                    searches.append(search)
+                    owners.append(stem)
+            counts: dict[str, int] = {}
+            for start in range(0, len(searches), MULTI_SEARCH_LIMIT):
+                batch = searches[start : start + MULTI_SEARCH_LIMIT]
+                for stem, result in zip(owners[start:], self._multi(batch), strict=False):
+                    counts[stem] = counts.get(stem, 0) + result["found"]
+            return counts
+
+        candidates = sample.candidates(query_keys(query.text))
+        words = significant(sample, candidates, background, articles, limit)
+        return TopWordsResult(query, total, sample.documents, articles, words)
 
     # -- Steps -------------------------------------------------------------------------
 

@@ -32,12 +32,14 @@ from archive.article import nfc
 from indexer.analysis import english_term, fold, is_english
 from indexer.api import (
     MAX_PAGE_SIZE,
+    TOP_WORDS_SAMPLE,
     FacetValue,
     Hit,
     IndexStats,
     Relaxed,
     SearchQuery,
     SearchResult,
+    TopWordsResult,
     TrendQuery,
     TrendResult,
 )
@@ -56,6 +58,7 @@ from indexer.whoosh.layout import Layout
 from indexer.whoosh.postings import ScoringIndex, Unsupported, evaluate
 from indexer.whoosh.schema import SCHEMA_VERSION
 from indexer.whoosh.spelling import WordCorrector, read_words
+from indexer.whoosh.topwords import top_words as significant_words
 from indexer.whoosh.trends import trends as count_trends
 
 #: Below this many hits a spelling suggestion is looked for.
@@ -264,6 +267,19 @@ class Archive:
         return count_trends(
             snap.facets, lambda q: self._select(snap, q, scored=False).selected, query
         )
+
+    def top_words(self, query: SearchQuery, limit: int = 20) -> TopWordsResult:
+        """The words over-represented in the hits (see :mod:`indexer.topwords`), from
+        the best-ranked :data:`TOP_WORDS_SAMPLE` hits when there are more."""
+        snap = self._current()
+        sort = query.effective_sort()
+        chosen = self._select(snap, query, scored=sort == "relevance")
+        total = int(np.count_nonzero(chosen.selected))
+        docnums, _scores = self._page(snap, chosen, sort, 0, TOP_WORDS_SAMPLE)
+        articles = int(np.count_nonzero(snap.facets.alive))
+        with snap.lock:
+            stored = [snap.searcher.stored_fields(d)["doc"] for d in docnums]
+            return significant_words(snap.searcher, stored, total, articles, query, limit)
 
     # -- The steps of a search ---------------------------------------------------------
 

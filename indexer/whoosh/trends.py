@@ -36,7 +36,8 @@ def per_day(data: FacetData, mask: np.ndarray) -> dict[int, int]:
     days, positions = day_numbers(data)
     counts = np.bincount(positions[mask], minlength=days.size)
     nonzero = np.flatnonzero(counts)
-    return {int(days[i]): int(counts[i]) for i in nonzero if days[i] > 0}
+    nonzero = nonzero[days[nonzero] > 0]
+    return dict(zip(days[nonzero].tolist(), counts[nonzero].tolist(), strict=True))
 
 
 def trends(data: FacetData, select: Select, query: TrendQuery) -> TrendResult:
