@@ -23,12 +23,14 @@ from indexer.api import (
     CSV_COLUMNS,
     EXCEL_BOM,
     INTERVALS,
+    MAX_TOP_WORDS,
     SORTS,
     TREND_CSV_COLUMNS,
     Filters,
     SearchQuery,
     SearchResult,
     Sort,
+    TopWordsResult,
     TrendQuery,
     TrendResult,
     trend_csv_rows,
@@ -570,6 +572,96 @@ def _write_trends(result: TrendResult) -> None:
         click.echo(
             f"{point.period:<{width}}  {point.total:>8,}  "
             + "  ".join(f"{c:<{w}}" for c, w in zip(row, cells, strict=True))
+        )
+
+
+@main.command("top-words")
+@click.argument("query", required=False, default="")
+@index_dir_option
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeat for OR).")
+@click.option("--place", "places", multiple=True, help="Only articles in this place.")
+@click.option("--site", "sites", multiple=True, help="Only articles from this site.")
+@click.option("--language", "languages", multiple=True, help="Only articles in this language.")
+@click.option(
+    "--date", "dates", multiple=True, metavar="YYYY[-MM]", help="Only this year or month."
+)
+@click.option("--from", "date_from", callback=_parse_date, help="Published on or after (ISO).")
+@click.option("--to", "date_to", callback=_parse_date, help="Published on or before (ISO).")
+@click.option("--limit", type=click.IntRange(1, MAX_TOP_WORDS), default=20, show_default=True)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+def top_words(
+    query: str,
+    index_dir: Path | None,
+    tags: tuple[str, ...],
+    places: tuple[str, ...],
+    sites: tuple[str, ...],
+    languages: tuple[str, ...],
+    dates: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    output: str,
+) -> None:
+    """The words most over-represented in a search's hits against the whole archive.
+
+    Stop words and the query's own words are left out. When the search has more than
+    100 hits, its 100 best-ranked are read (newest, without query text), and the
+    output says so.
+
+    \b
+    Examples:
+      archive top-words russia
+      archive top-words --tag Politics --from 2017-01-01 --format csv
+    """
+    archive = _open(index_dir)
+    request = SearchQuery(
+        text=query,
+        filters=Filters(
+            tags=list(tags),
+            places=list(places),
+            sites=list(sites),
+            languages=list(languages),
+            dates=list(dates),
+            date_from=date_from,
+            date_to=date_to,
+        ),
+    )
+    try:
+        result = archive.top_words(request, limit)
+    finally:
+        archive.close()
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(("word", "score", "count", "sampled", "background", "articles"))
+        for w in result.words:
+            writer.writerow(
+                (w.word, f"{w.score:.6f}", w.count, result.sampled, w.background, result.articles)
+            )
+    else:
+        _write_top_words(result)
+
+
+def _write_top_words(result: TopWordsResult) -> None:
+    read = (
+        f"the {result.sampled:,} best-ranked of {result.total:,} hits (a sample)"
+        if result.is_sample
+        else f"all {result.total:,} hits"
+    )
+    click.echo(f"Top words of {read}, against {result.articles:,} articles:")
+    if not result.words:
+        click.echo("  none")
+    for w in result.words:
+        click.echo(
+            f"  {w.word:<20} in {w.count:>4,} of {result.sampled:,} hits, "
+            f"{w.background:>7,} of {result.articles:,} articles  (score {w.score:.3f})"
         )
 
 

@@ -228,3 +228,30 @@ def test_bad_trends_input_is_a_usage_error(demo_index: Path, args, message) -> N
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- archive top-words ---------------------------------------------------------------------
+
+
+def test_top_words_text_json_and_csv(demo_index: Path) -> None:
+    where = ("--index-dir", str(demo_index))
+    data = json.loads(run("top-words", "russia", "--format", "json", *where).stdout)
+    assert set(data) == {"total", "sampled", "articles", "words"}
+    assert data["sampled"] == data["total"] < 100 and "moscow" in {w["word"] for w in data["words"]}
+    text = run("top-words", "russia", "--limit", "3", *where)
+    assert text.returncode == 0 and text.stdout.startswith("Top words of all")
+    assert len(text.stdout.splitlines()) == 4
+    sample = run("top-words", "--format", "csv", "--limit", "5", *where)
+    rows = list(csv.reader(io.StringIO(sample.stdout)))
+    assert rows[0] == ["word", "score", "count", "sampled", "background", "articles"]
+    assert len(rows) == 6 and rows[1][3] == "100"  # more hits than read: a sample
+    assert "(a sample)" in run("top-words", *where).stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "status"), [(["--limit", "0"], 2), (["--limit", "51"], 2), (["a*"], 1)]
+)
+def test_bad_top_words_input(demo_index: Path, args, status) -> None:
+    result = run("top-words", *args, "--index-dir", str(demo_index))
+    assert result.returncode == status and "Error" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -41,13 +41,14 @@ def create_app(config: Config | None = None) -> Flask:
     holder.try_open()
     app.extensions["archive_index"] = holder
 
-    from web import accesslog, api, cite, feeds, ops, pages, trends
+    from web import accesslog, api, cite, feeds, ops, pages, topwords, trends
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(cite.bp)
     app.register_blueprint(trends.bp)
+    app.register_blueprint(topwords.bp)
     ops.install(app)
     errors.register(app)
     i18n.init_app(app)

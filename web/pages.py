@@ -62,12 +62,18 @@ def _search_page(*, embed_route: bool):
     except QueryError as exc:
         return _search_error(state, str(exc))
     page = views.search_page(result, state, state.size or page_size, urls)
-    return render_template("search.html", state=state, error=None, **page)
+    from web.topwords import for_page  # here: web.topwords imports this module
+
+    return render_template(
+        "search.html", state=state, error=None, top_words=for_page(state, urls), **page
+    )
 
 
 def _search_error(state: SearchState, message: str):
     """The search page again with the query kept and a plain message: HTTP 400."""
-    return render_template("search.html", state=state, error=message, total=None), 400
+    return render_template(
+        "search.html", state=state, error=message, total=None, top_words=None
+    ), 400
 
 
 def find_article(article_id: str) -> Article:

@@ -1,4 +1,5 @@
-"""The trends page, its downloads and ``/api/trends`` through Flask's test client,
+"""The research views on the web (the trends page, its downloads, ``/api/trends``;
+top words beside the results and ``/api/top-words``) through Flask's test client,
 on a real index of NewsArticles rows (``tests/fixtures/news-articles-trends.csv``) plus
 hostile articles (markup in the title, body and tags)."""
 
@@ -185,7 +186,9 @@ def test_no_query_is_the_empty_form_on_the_page_and_a_400_elsewhere(client):
         assert client.get(path).status_code == 400
 
 
-@pytest.mark.parametrize("path", ["/trends", "/api/trends", "/trends.csv", "/trends.json"])
+@pytest.mark.parametrize(
+    "path", ["/trends", "/api/trends", "/trends.csv", "/trends.json", "/api/top-words"]
+)
 def test_no_500_for_hostile_parameters(client, path):
     failures = []
     for value in HOSTILE_VALUES:
@@ -202,4 +205,45 @@ def test_openapi_describes_trends(client):
     assert {"/api/trends", "/trends.csv", "/trends.json"} <= set(doc["paths"])
     names = {p["name"] for p in doc["paths"]["/api/trends"]["get"]["parameters"]}
     assert {"q", "interval", "tag", "place", "site", "lang", "date", "from", "to"} == names
-    assert "TrendResult" in doc["components"]["schemas"]
+    assert {"TrendResult", "TopWordsResult"} <= set(doc["components"]["schemas"])
+    names = {p["name"] for p in doc["paths"]["/api/top-words"]["get"]["parameters"]}
+    assert {"q", "tag", "place", "site", "lang", "date", "from", "to", "limit"} == names
+
+
+# -- Top words ---------------------------------------------------------------------------------
+
+
+def test_top_words_beside_the_results_add_the_word_to_the_query(client):
+    response = client.get("/?q=russia")
+    page = parse(response)
+    links = [u for t, _, u in page.urls if t == "a" and u.startswith("/?q=russia+")]
+    assert len(links) >= 5
+    data = api(client, "/api/top-words", q="russia")
+    assert links[0] == f"/?q=russia+{data['words'][0]['word']}"
+    narrowed = api(client, q=f"russia {data['words'][0]['word']}")["total"]
+    assert narrowed == data["words"][0]["count"]  # every hit was read: the counts agree
+    assert "from all" in response.get_data(as_text=True)
+
+
+def test_top_words_of_a_query_with_operators_are_added_in_brackets(client):
+    page = parse(client.get("/?q=russia+OR+putin"))
+    assert any(u.startswith("/?q=(russia+OR+putin)+") for t, _, u in page.urls if t == "a")
+
+
+def test_browsing_everything_shows_no_top_words_and_filters_do(client):
+    assert "top-words-heading" not in client.get("/").get_data(as_text=True)
+    html = client.get("/?site=aljazeera.com").get_data(as_text=True)
+    assert "top-words-heading" in html
+
+
+def test_api_top_words(client):
+    data = api(client, "/api/top-words", q="trump", limit=5)
+    assert set(data) == {"total", "sampled", "articles", "words"}
+    assert data["articles"] == 192 and len(data["words"]) == 5
+    assert data["sampled"] == min(data["total"], 100)
+    assert set(data["words"][0]) == {"word", "score", "count", "background"}
+    everything = api(client, "/api/top-words", **{"from": "2016-01-01"})
+    assert everything["total"] == 192 and everything["sampled"] == 100  # a sample, said so
+    for bad in ({"limit": "0"}, {"limit": "51"}, {"limit": "x"}, {"q": "foo:bar"}, {"page": "0"}):
+        response = client.get("/api/top-words", query_string=bad)
+        assert response.status_code == 400 and response.get_json()["error"], bad

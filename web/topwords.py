@@ -1,0 +1,106 @@
+"""A search's top words on the web: beside the results (links that add the word to
+the query) and as ``/api/top-words``.
+
+Parameters: the search page's own (``q`` and the filters, read by
+:class:`~web.state.SearchState`), and ``limit`` (how many words). The words come from
+the search API (:meth:`Searcher.top_words`); nothing is counted here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from flask import Blueprint, jsonify, request
+
+from indexer.api import MAX_TOP_WORDS, TopWordsResult
+from web.pages import archive, settings
+from web.state import ParamError, SearchState
+from web.urls import UrlBuilder
+
+log = logging.getLogger(__name__)
+bp = Blueprint("topwords", __name__)
+
+#: Words shown beside the results.
+SHOWN = 15
+DEFAULT_LIMIT = 20
+_OPERATOR = re.compile(r"\b(?:OR|NOT|AND)\b|(?:^|\s)[-+(]")
+
+
+@dataclass
+class WordLink:
+    word: str
+    #: The search with the word added to the query.
+    url: str
+    #: "in 12 of 40 hits, 30 of 3,000 articles"
+    detail: str
+
+
+@dataclass
+class TopWordsView:
+    words: list[WordLink]
+    #: What was read: "all 40 articles found" or "the 100 best-ranked of 5,000 articles".
+    basis: str
+
+
+def with_word(text: str, word: str) -> str:
+    """The query with ``word`` added (AND); a query with operators is bracketed first,
+    so ``flood OR storm`` becomes ``(flood OR storm) word``, not ``flood OR storm word``."""
+    text = text.strip()
+    if not text:
+        return word
+    if _OPERATOR.search(text):
+        return f"({text}) {word}"
+    return f"{text} {word}"
+
+
+def top_words_view(result: TopWordsResult, state: SearchState, urls: UrlBuilder) -> TopWordsView:
+    basis = (
+        f"the {result.sampled:,} best-ranked of {result.total:,} articles found (a sample)"
+        if result.is_sample
+        else f"all {result.total:,} articles found"
+    )
+    return TopWordsView(
+        words=[
+            WordLink(
+                w.word,
+                urls.search(state.replace(text=with_word(state.text, w.word), page=1)),
+                f"in {w.count:,} of {result.sampled:,} articles read, "
+                f"{w.background:,} of {result.articles:,} in the archive",
+            )
+            for w in result.words[:SHOWN]
+        ],
+        basis=basis,
+    )
+
+
+def for_page(state: SearchState, urls: UrlBuilder) -> TopWordsView | None:
+    """The search page's top words, or None: not for browsing everything (the hits
+    are the archive), and never at the cost of the page (an error is logged)."""
+    if not state.text and not state.has_filters():
+        return None
+    try:
+        result = archive().top_words(state.to_query(facets=False, snippets=False), SHOWN)
+    except Exception:  # noqa: BLE001 - an extra beside the results; the page still shows
+        log.exception("top words failed for %r", state.text)
+        return None
+    return top_words_view(result, state, urls) if result.words else None
+
+
+def _limit(raw: str | None) -> int:
+    text = (raw or "").strip()
+    if not text:
+        return DEFAULT_LIMIT
+    if not (text.isascii() and text.isdigit() and 1 <= int(text[:4]) <= MAX_TOP_WORDS):
+        raise ParamError(f"limit must be a whole number from 1 to {MAX_TOP_WORDS}.")
+    return int(text)
+
+
+@bp.get("/api/top-words")
+def api():
+    """``TopWordsResult.to_dict()`` for the search in the URL (400 for bad input)."""
+    state = SearchState.from_args(request.args)
+    limit = _limit(request.args.get("limit"))
+    query = state.to_query(settings().page_size, facets=False, snippets=False)
+    return jsonify(archive().top_words(query, limit).to_dict())
