@@ -1,11 +1,12 @@
-"""Speed of the research views (issue 13): attention over time, on both engines.
+"""Speed of the research views (issue 13): attention over time and top words.
 
     .venv/bin/python -m bench.research --size 10k [--engines whoosh,typesense] [--rounds 20]
 
 Indexes the derived corpus of that size (:mod:`bench.corpus`) once per engine into
 ``bench/cache/research-SIZE-ENGINE/`` (reused on later runs), then times, per round,
-each workload below through the project's own API (``Searcher.trends``), after one
-warm-up call. Prints a Markdown table of median and 95th-percentile milliseconds.
+each workload below through the project's own API (``Searcher.trends``,
+``Searcher.top_words``), after one warm-up call. Prints a Markdown table of median
+and 95th-percentile milliseconds.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import CACHE_DIR, ensure_corpus
-from indexer.api import Filters, TrendQuery
+from indexer.api import Filters, SearchQuery, TrendQuery
 
 COMMON = ["trump", "president", "government"]
 #: (name, the API call's argument): the issue's target is 3 queries, monthly.
@@ -35,6 +36,15 @@ TREND_WORKLOADS = [
     ("trends: 3 common words, weekly", TrendQuery(COMMON, interval="week")),
     ("trends: 5 common words, yearly", TrendQuery([*COMMON, "people", "war"], interval="year")),
 ]  # fmt: skip
+
+
+#: Top words: the search's own time is timed too, so the words' added cost shows.
+TOP_WORD_QUERIES = [
+    ("a common word", SearchQuery("president")),
+    ("a rare word", SearchQuery("hurricane")),
+    ("every article (browse, tag filter)", SearchQuery("", Filters(tags=["Politics"]))),
+    ("every article (no query, no filter)", SearchQuery("")),
+]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -102,6 +112,16 @@ def main(argv: list[str] | None = None) -> None:
                 median, p95 = time_calls(lambda a=archive, q=query: a.trends(q), args.rounds)
                 rows.append((engine, name, median, p95))
                 print(f"  {engine:9} {name}: {median:.1f} / {p95:.1f} ms")
+            for name, query in TOP_WORD_QUERIES:
+                hits = archive.search(query).total
+                for label, call in (
+                    ("search", lambda a=archive, q=query: a.search(q)),
+                    ("top words", lambda a=archive, q=query: a.top_words(q, 15)),
+                ):
+                    median, p95 = time_calls(call, args.rounds)
+                    title = f"{label}: {name}, {hits:,} hits"
+                    rows.append((engine, title, median, p95))
+                    print(f"  {engine:9} {title}: {median:.1f} / {p95:.1f} ms")
             archive.close()
         finally:
             for server in stack:

@@ -17,6 +17,7 @@ from web import i18n, views
 from web.errors import translated
 from web.security import is_embed_request
 from web.state import MAX_QUERY_CHARS, ParamError, SearchState
+from web.topwords import for_page
 from web.urls import UrlBuilder
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,6 @@ def _search_page(*, embed_route: bool):
     except QueryError as exc:
         return _search_error(state, str(exc))
     page = views.search_page(result, state, state.size or page_size, urls)
-    from web.topwords import for_page  # here: web.topwords imports this module
-
     return render_template(
         "search.html", state=state, error=None, top_words=for_page(state, urls), **page
     )

@@ -12,10 +12,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from indexer.api import MAX_TOP_WORDS, TopWordsResult
-from web.pages import archive, settings
 from web.state import ParamError, SearchState
 from web.urls import UrlBuilder
 
@@ -75,13 +74,19 @@ def top_words_view(result: TopWordsResult, state: SearchState, urls: UrlBuilder)
     )
 
 
+def _archive():
+    """The shared archive handle, as :func:`web.pages.archive` (which imports this
+    module, so it is not imported from there)."""
+    return current_app.extensions["archive_index"].get()
+
+
 def for_page(state: SearchState, urls: UrlBuilder) -> TopWordsView | None:
     """The search page's top words, or None: not for browsing everything (the hits
     are the archive), and never at the cost of the page (an error is logged)."""
     if not state.text and not state.has_filters():
         return None
     try:
-        result = archive().top_words(state.to_query(facets=False, snippets=False), SHOWN)
+        result = _archive().top_words(state.to_query(facets=False, snippets=False), SHOWN)
     except Exception:  # noqa: BLE001 - an extra beside the results; the page still shows
         log.exception("top words failed for %r", state.text)
         return None
@@ -102,5 +107,5 @@ def api():
     """``TopWordsResult.to_dict()`` for the search in the URL (400 for bad input)."""
     state = SearchState.from_args(request.args)
     limit = _limit(request.args.get("limit"))
-    query = state.to_query(settings().page_size, facets=False, snippets=False)
-    return jsonify(archive().top_words(query, limit).to_dict())
+    query = state.to_query(facets=False, snippets=False)
+    return jsonify(_archive().top_words(query, limit).to_dict())
