@@ -71,7 +71,10 @@ class SampleCounts:
         """Count one hit's words. The text is lower-cased whole and only the words
         with accents folded, one by one (cached): folding a whole article is slower."""
         self.documents += 1
-        words = {w if w.isascii() else fold(w) for w in _WORD.findall(text.lower())}
+        text = text.lower()
+        words = set(_WORD.findall(text))
+        if not text.isascii():
+            words = {w if w.isascii() else fold(w) for w in words}
         words -= stop_words(language)
         self.words.update(words)
         keys = set(map(_key, words))

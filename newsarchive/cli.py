@@ -564,14 +564,18 @@ def _write_trends(result: TrendResult) -> None:
     width = max(len(p.period) for p in result.series[0].points)
     cells = [max(len(n), 16) for n in names]
     click.echo(
-        f"{result.interval:<{width}}  {'total':>8}  "
-        + "  ".join(f"{n:<{w}}" for n, w in zip(names, cells, strict=True))
+        (
+            f"{result.interval:<{width}}  {'total':>8}  "
+            + "  ".join(f"{n:<{w}}" for n, w in zip(names, cells, strict=True))
+        ).rstrip()
     )
     for i, point in enumerate(result.series[0].points):
         row = [f"{s.points[i].count:,} ({s.points[i].share:.1%})" for s in result.series]
         click.echo(
-            f"{point.period:<{width}}  {point.total:>8,}  "
-            + "  ".join(f"{c:<{w}}" for c, w in zip(row, cells, strict=True))
+            (
+                f"{point.period:<{width}}  {point.total:>8,}  "
+                + "  ".join(f"{c:<{w}}" for c, w in zip(row, cells, strict=True))
+            ).rstrip()
         )
 
 

@@ -72,7 +72,7 @@ def _synopsis(command: str) -> str:
     block = README.split("## The `archive` command", 1)[1].split("```", 2)[1]
     lines, current = [], None
     for line in block.splitlines():
-        match = re.match(r"archive (\w+)", line)
+        match = re.match(r"archive ([\w-]+)", line)  # top-words
         if match:
             current = match.group(1)
         if current == command or "every command" in line:
