@@ -14,8 +14,8 @@ the resulting terms separated by spaces:
   word or phrase restricted to a tag, place or site is one exact filter, and a phrase
   never matches across two values, as in the Whoosh index.
 - Facet keys and labels as in the Whoosh schema (places with every ancestor); ``year``
-  and ``month`` as keyword fields; ``day`` for date ranges and (faceted) articles per
-  day; ``newest``/``oldest`` sort
+  , ``month`` and ``week`` as keyword fields (facets: articles per period); ``day`` for
+  date ranges and (faceted) articles per day; ``newest``/``oldest`` sort
   keys (undated last either way) and ``seq`` (indexing order, for ties).
 - What a hit and :meth:`get` need is stored but not indexed (not in the schema), so it
   costs disk, not RAM.
@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date
 
 from archive import Article
 from archive.places import with_ancestors
 from indexer.analysis import english_analyzer, is_english, plain_analyzer, site_analyzer
 from indexer.documents import day_and_time, facet_key, stored_fields
+from indexer.trends import period_label, period_start
 
 #: Longest run of terms kept per tag/place/site value (a longer phrase finds nothing).
 MAX_GRAM = 8
@@ -61,6 +63,10 @@ FIELDS: list[dict] = [
     _field("lang", "string", facet=True),
     _field("year", "string", facet=True),
     _field("month", "string", facet=True),
+    # ISO week (2017-W05): trends per week count this facet, not the days (Typesense's
+    # facet time grows with the number of distinct values: 4,634 days took 1.8 s at
+    # 10k articles, 180 months 36 ms, measured with 0.24.1).
+    _field("week", "string", facet=True),
     # Faceted for attention over time: articles per day, grouped into periods.
     {"name": "day", "type": "int32", "facet": True},
     {"name": "newest", "type": "int64"},
@@ -141,4 +147,6 @@ def to_document(article: Article, file: str, seq: int) -> dict:
         doc["lang"] = facet_key(article.language)
     if day:
         doc["year"], doc["month"] = day[:4], f"{day[:4]}-{day[4:6]}"
+        first = period_start(date(int(day[:4]), int(day[4:6]), int(day[6:8])), "week")
+        doc["week"] = period_label(first, "week")
     return doc
