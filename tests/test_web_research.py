@@ -179,9 +179,11 @@ def test_bad_input_is_a_400_that_keeps_what_was_typed(client, params, message):
     assert client.get("/trends.csv", query_string=params).status_code == 400
 
 
-def test_no_query_is_the_empty_form_on_the_page_and_a_400_elsewhere(client):
-    assert client.get("/trends").status_code == 200
-    assert client.get("/trends?q=&q=").status_code == 200
+def test_no_query_is_the_blank_form_and_blank_queries_a_400(client):
+    assert client.get("/trends").status_code == 200  # the first visit: the blank form
+    blank = client.get("/trends?q=&q=+&interval=week")
+    assert blank.status_code == 400 and "at least one query" in blank.get_data(as_text=True)
+    assert 'value="week" selected' in blank.get_data(as_text=True)
     for path in ("/api/trends", "/trends.csv", "/trends.json"):
         assert client.get(path).status_code == 400
 

@@ -131,6 +131,8 @@ def page():
     except ParamError as exc:
         return _page(_kept_input(request.args), urls, error=str(exc)), 400
     if not state.queries:
+        if "q" in request.args:  # the form sent with every box blank
+            return _page(state, urls, error="Give at least one query to chart."), 400
         # The first visit: the form, nothing charted yet.
         return _page(state, urls)
     try:
