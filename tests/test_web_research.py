@@ -227,6 +227,11 @@ def test_top_words_beside_the_results_add_the_word_to_the_query(client):
     assert "from all" in response.get_data(as_text=True)
 
 
+def test_the_search_page_links_to_its_query_over_time(client):
+    page = parse(client.get("/?q=russia&site=aljazeera.com&page=2"))
+    assert "/trends?site=aljazeera.com&q=russia" in [u for t, _, u in page.urls if t == "a"]
+
+
 def test_top_words_of_a_query_with_operators_are_added_in_brackets(client):
     page = parse(client.get("/?q=russia+OR+putin"))
     assert any(u.startswith("/?q=(russia+OR+putin)+") for t, _, u in page.urls if t == "a")
