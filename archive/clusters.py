@@ -1,0 +1,132 @@
+"""Near-duplicate detection: which articles are versions of one story.
+
+The same wire story runs on many sites with light edits (another headline, a dropped
+or added sentence, a byline or dateline, other quote marks and punctuation), and one
+article is often saved twice in different formats. Two versions share most of their
+body's word sequences; two different stories on the same subject, even from the same
+day, share few. So each article gets a MinHash signature of the set of its body's
+word 4-grams ("shingles": letters and digits only, folded, so punctuation, quote
+marks, case and accents do not count), and articles whose estimated Jaccard
+similarity reaches :data:`THRESHOLD` are versions of one story. Locality-sensitive
+hashing (``datasketch.MinHashLSH``) finds the candidate pairs without comparing every
+pair; each candidate is then checked against the threshold, and clusters are the
+connected components.
+
+A cluster's id is the smallest article id in it, so the same articles always give the
+same clusters, whatever order they were added in (a rebuild and an incremental run
+agree). Only the signatures need keeping between runs.
+
+Status (issue 13): detection and its measured quality (``python -m bench.clusters``);
+storing clusters in the index, collapsing them in search and the ``cluster`` and
+``versions`` fields of a hit are not built yet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from archive.folding import LETTER_FOLDS
+
+#: Permutations per signature: the Jaccard estimate's standard error is about
+#: sqrt(J(1-J)/128), 0.04 at J = 0.5.
+NUM_PERM = 128
+#: Words per shingle.
+SHINGLE = 4
+#: Estimated Jaccard similarity of two versions of one story, at least (chosen on the
+#: test set of ``bench/clusters.py``; RESULTS.md has the curve).
+THRESHOLD = 0.5
+#: Fewer shingles than this (a body of a few words) is too little to call a version.
+MIN_SHINGLES = 8
+SEED = 13
+
+#: The random permutations of the seed, made once (datasketch makes them anew for
+#: every MinHash otherwise: a third of the time).
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+_WORD = re.compile(r"\w+")
+_MARKS = re.compile(r"[\u0300-\u036f]")
+
+
+def words(text: str) -> list[str]:
+    """The body's words, folded: lower case, no accents, no punctuation."""
+    text = unicodedata.normalize("NFD", text.lower()).translate(LETTER_FOLDS)
+    return _WORD.findall(_MARKS.sub("", text))
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
+    """Every run of ``size`` consecutive words, as bytes for hashing."""
+    w = words(text)
+    return {" ".join(w[i : i + size]).encode("utf-8") for i in range(len(w) - size + 1)}
+
+
+def signature(text: str) -> LeanMinHash | None:
+    """The MinHash of ``text``'s shingles; None when the text is too short to judge."""
+    found = shingles(text)
+    if len(found) < MIN_SHINGLES:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS)
+    minhash.update_batch(list(found))
+    return LeanMinHash(minhash)
+
+
+def to_bytes(sig: LeanMinHash) -> bytes:
+    """A signature as bytes to store (NUM_PERM 64-bit values)."""
+    return np.asarray(sig.hashvalues, dtype=np.uint64).tobytes()
+
+
+def from_bytes(data: bytes) -> LeanMinHash:
+    values = np.frombuffer(data, dtype=np.uint64)
+    return LeanMinHash(seed=SEED, hashvalues=values)
+
+
+def clusters(
+    signatures: Mapping[str, LeanMinHash | None], threshold: float = THRESHOLD
+) -> dict[str, str]:
+    """``{article id: cluster id}`` for every article; an article with no version (or
+    no signature) is a cluster of its own, its id its own id."""
+    parent = {key: key for key in signatures}
+
+    def root(key: str) -> str:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    for key in sorted(signatures):
+        sig = signatures[key]
+        if sig is None:
+            continue
+        for other in lsh.query(sig):
+            other_sig = signatures[other]
+            if other_sig is not None and sig.jaccard(other_sig) >= threshold:
+                a, b = root(key), root(other)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)  # the smallest id stays the root
+        lsh.insert(key, sig)
+    return {key: root(key) for key in signatures}
+
+
+def pairs(assignment: Mapping[str, str]) -> set[tuple[str, str]]:
+    """Every pair of articles in one cluster (for precision and recall)."""
+    groups: dict[str, list[str]] = {}
+    for key, cluster in assignment.items():
+        groups.setdefault(cluster, []).append(key)
+    out: set[tuple[str, str]] = set()
+    for members in groups.values():
+        members.sort()
+        out.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
+    return out
+
+
+def precision_recall(
+    predicted: Iterable[tuple[str, str]], truth: Iterable[tuple[str, str]]
+) -> tuple[float, float]:
+    """Pairwise precision and recall of ``predicted`` against ``truth``."""
+    p, t = set(predicted), set(truth)
+    hit = len(p & t)
+    return (hit / len(p) if p else 1.0), (hit / len(t) if t else 1.0)
