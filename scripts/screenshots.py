@@ -121,7 +121,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--query", default="president", help="the query shown")
     parser.add_argument(
-        "--only", choices=["search", "faceted-search", "embed", "phone", "trends", "search-vi", "article-vi"], action="append",
+        "--only",
+        choices=["search", "faceted-search", "embed", "phone", "trends", "search-vi", "article-vi"],
+        action="append",
         help="take only these screenshots (repeatable; default: all)",
     )
     args = parser.parse_args()
