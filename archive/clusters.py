@@ -72,9 +72,7 @@ def signature(text: str) -> LeanMinHash | None:
     found = shingles(text)
     if len(found) < MIN_SHINGLES:
         return None
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32, permutations=_PERMUTATIONS
-    )
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32, permutations=_PERMUTATIONS)
     minhash.update_batch(list(found))
     return LeanMinHash(minhash)
 

@@ -206,10 +206,10 @@ def test_openapi_describes_trends(client):
     doc = api(client, "/api/openapi.json")
     assert {"/api/trends", "/trends.csv", "/trends.json"} <= set(doc["paths"])
     names = {p["name"] for p in doc["paths"]["/api/trends"]["get"]["parameters"]}
-    assert {"q", "interval", "tag", "place", "site", "lang", "date", "from", "to"} == names
+    assert {"q", "interval", "tag", "place", "site", "language", "date", "from", "to"} == names
     assert {"TrendResult", "TopWordsResult"} <= set(doc["components"]["schemas"])
     names = {p["name"] for p in doc["paths"]["/api/top-words"]["get"]["parameters"]}
-    assert {"q", "tag", "place", "site", "lang", "date", "from", "to", "limit"} == names
+    assert {"q", "tag", "place", "site", "language", "lang", "date", "from", "to", "limit"} == names
 
 
 # -- Top words ---------------------------------------------------------------------------------
@@ -254,3 +254,13 @@ def test_api_top_words(client):
     for bad in ({"limit": "0"}, {"limit": "51"}, {"limit": "x"}, {"q": "foo:bar"}, {"page": "0"}):
         response = client.get("/api/top-words", query_string=bad)
         assert response.status_code == 400 and response.get_json()["error"], bad
+
+
+def test_the_trends_page_in_vietnamese_keeps_the_language_in_its_links(client):
+    response = client.get("/trends", query_string={"q": "trump", "lang": "vi"})
+    html = response.get_data(as_text=True)
+    assert "Mức độ quan tâm theo thời gian" in html and "Tỷ lệ trên tổng số bài" in html
+    links = [u for t, _, u in parse(response).urls if t == "a" and u.startswith("/?q=trump")]
+    assert links and all("lang=vi" in u for u in links)
+    words = client.get("/", query_string={"q": "russia", "lang": "vi"}).get_data(as_text=True)
+    assert "Từ nổi bật" in words

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from indexer.api import TrendPoint, TrendResult
 from web.state import SearchState
 from web.urls import UrlBuilder
@@ -128,7 +130,14 @@ def trend_chart(result: TrendResult, filters: SearchState, urls: UrlBuilder) -> 
                 cx,
                 cy,
                 urls.search(point_state(filters, s.query, p)),
-                f"{s.query}, {p.period}: {p.count:,} of {p.total:,} articles ({_percent(p.share)})",
+                _(
+                    "%(query)s, %(period)s: %(count)s of %(total)s articles (%(share)s)",
+                    query=s.query,
+                    period=p.period,
+                    count=f"{p.count:,}",
+                    total=f"{p.total:,}",
+                    share=_percent(p.share),
+                ),
             )
             for (cx, cy), p in zip(coords, s.points, strict=True)
             if p.count
@@ -138,9 +147,12 @@ def trend_chart(result: TrendResult, filters: SearchState, urls: UrlBuilder) -> 
     every = max(1, math.ceil(len(periods) / X_LABELS))
     x_ticks = [Tick(x(i), p.period) for i, p in enumerate(periods) if i % every == 0]
     names = ", ".join(s.query for s in result.series)
-    summary = (
-        f"Share of all articles per {result.interval} matching {names}, "
-        f"{periods[0].period} to {periods[-1].period}; the table below has the figures."
+    summary = _(
+        "Share of all articles per period matching %(queries)s, %(first)s to %(last)s; "
+        "the table below has the figures.",
+        queries=names,
+        first=periods[0].period,
+        last=periods[-1].period,
     )
     return Chart(WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM, series, y_ticks, x_ticks, summary)
 

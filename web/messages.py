@@ -21,6 +21,7 @@ CORE_MESSAGES = (
     N_("The search service is not answering"),
     N_("The index could not be written"),
     N_("Bad request"),
+    N_("The request cannot be answered"),
     # fixed public messages (IndexMissing, IndexOutdated, IndexDamaged)
     N_(
         "The archive has no search index yet. Run `archive index <folder>` on the "

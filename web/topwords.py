@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from indexer.api import MAX_TOP_WORDS, TopWordsResult
 from web.state import ParamError, SearchState
@@ -56,17 +57,27 @@ def with_word(text: str, word: str) -> str:
 
 def top_words_view(result: TopWordsResult, state: SearchState, urls: UrlBuilder) -> TopWordsView:
     basis = (
-        f"the {result.sampled:,} best-ranked of {result.total:,} articles found (a sample)"
+        _(
+            "the %(sampled)s best-ranked of %(total)s articles found (a sample)",
+            sampled=f"{result.sampled:,}",
+            total=f"{result.total:,}",
+        )
         if result.is_sample
-        else f"all {result.total:,} articles found"
+        else _("all %(total)s articles found", total=f"{result.total:,}")
     )
     return TopWordsView(
         words=[
             WordLink(
                 w.word,
                 urls.search(state.replace(text=with_word(state.text, w.word), page=1)),
-                f"in {w.count:,} of {result.sampled:,} articles read, "
-                f"{w.background:,} of {result.articles:,} in the archive",
+                _(
+                    "in %(count)s of %(sampled)s articles read, %(background)s of "
+                    "%(articles)s in the archive",
+                    count=f"{w.count:,}",
+                    sampled=f"{result.sampled:,}",
+                    background=f"{w.background:,}",
+                    articles=f"{result.articles:,}",
+                ),
             )
             for w in result.words[:SHOWN]
         ],
@@ -98,14 +109,14 @@ def _limit(raw: str | None) -> int:
     if not text:
         return DEFAULT_LIMIT
     if not (text.isascii() and text.isdigit() and 1 <= int(text[:4]) <= MAX_TOP_WORDS):
-        raise ParamError(f"limit must be a whole number from 1 to {MAX_TOP_WORDS}.")
+        raise ParamError(_("limit must be a whole number from 1 to %(most)s.", most=MAX_TOP_WORDS))
     return int(text)
 
 
 @bp.get("/api/top-words")
 def api():
     """``TopWordsResult.to_dict()`` for the search in the URL (400 for bad input)."""
-    state = SearchState.from_args(request.args)
+    state = SearchState.from_args(request.args, api=True)
     limit = _limit(request.args.get("limit"))
     query = state.to_query(facets=False, snippets=False)
     return jsonify(_archive().top_words(query, limit).to_dict())

@@ -3,10 +3,11 @@ table), ``/trends.csv`` and ``/trends.json`` (downloads) and ``/api/trends``.
 
 :class:`TrendState` is the one place that knows this page's parameters: ``q`` (one
 per query, at most five; blank boxes of the form are ignored), ``interval``, and the
-search page's filters (``tag``, ``place``, ``site``, ``lang``, ``date``, ``from``,
-``to``), read by :class:`~web.state.SearchState` so they mean exactly what they mean
-there. The counting is the search API's (:meth:`Searcher.trends`); this module only
-parses, calls and renders.
+search page's filters (``tag``, ``place``, ``site``, ``language``, ``date``, ``from``,
+``to``; ``lang`` is the interface language, as everywhere), read by
+:class:`~web.state.SearchState` so they mean exactly what they mean there. The
+counting is the search API's (:meth:`Searcher.trends`); this module only parses, calls
+and renders.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from archive.article import clean_line
@@ -58,14 +60,22 @@ class TrendState:
         queries = _typed_queries(args)
         for query in queries:
             if len(query) > MAX_QUERY_CHARS:
-                raise ParamError(f"A query is too long (at most {MAX_QUERY_CHARS} characters).")
+                raise ParamError(
+                    _("A query is too long (at most %(count)s characters).", count=MAX_QUERY_CHARS)
+                )
         if len(queries) > MAX_TREND_QUERIES:
             raise ParamError(
-                f"{len(queries)} queries: at most {MAX_TREND_QUERIES} can be compared."
+                _(
+                    "%(count)s queries: at most %(most)s can be compared.",
+                    count=len(queries),
+                    most=MAX_TREND_QUERIES,
+                )
             )
         interval = (args.get("interval") or DEFAULT_INTERVAL).strip().lower()
         if interval not in INTERVALS:
-            raise ParamError(f"The interval must be one of: {', '.join(INTERVALS)}.")
+            raise ParamError(
+                _("The interval must be one of: %(values)s.", values=", ".join(INTERVALS))
+            )
         others = MultiDict(
             [(k, v) for k, v in _items(args) if k not in OWN_PARAMS and k in _FILTER_ARGS]
         )
@@ -88,7 +98,7 @@ class TrendState:
 
 
 #: The search filters a trends URL may carry (sorting and paging mean nothing here).
-_FILTER_ARGS = ("tag", "place", "site", "lang", "date", "from", "to")
+_FILTER_ARGS = ("tag", "place", "site", "language", "date", "from", "to")
 
 
 def _items(args: Mapping) -> list[tuple[str, str]]:
@@ -132,7 +142,7 @@ def page():
         return _page(_kept_input(request.args), urls, error=str(exc)), 400
     if not state.queries:
         if "q" in request.args:  # the form sent with every box blank
-            return _page(state, urls, error="Give at least one query to chart."), 400
+            return _page(state, urls, error=_("Give at least one query to chart.")), 400
         # The first visit: the form, nothing charted yet.
         return _page(state, urls)
     try:
@@ -146,11 +156,13 @@ def _page(
     state: TrendState, urls: UrlBuilder, *, result: TrendResult | None = None, error: str = ""
 ) -> str:
     boxes = list(state.queries) + [""] * max(0, MAX_TREND_QUERIES - len(state.queries))
+    names = interval_names()
     return render_template(
         "trends.html",
         state=state,
         boxes=boxes,
-        intervals=INTERVALS,
+        intervals=[(value, names[value]) for value in INTERVALS],
+        texts=_texts(state.interval),
         error=error,
         result=result,
         chart=trend_chart(result, state.filters, urls) if result else None,
@@ -163,10 +175,33 @@ def _page(
     )
 
 
+def interval_names() -> dict[str, str]:
+    """Each interval as the page names it, in the page's language."""
+    return {"day": _("day"), "week": _("week"), "month": _("month"), "year": _("year")}
+
+
+def _texts(interval: str) -> dict[str, str]:
+    """The headings that name the interval (one whole sentence each, to translate)."""
+    headings = {
+        "day": (_("Share of all articles per day"), _("Day")),
+        "week": (_("Share of all articles per week"), _("Week")),
+        "month": (_("Share of all articles per month"), _("Month")),
+        "year": (_("Share of all articles per year"), _("Year")),
+    }
+    heading, period = headings.get(interval, headings[DEFAULT_INTERVAL])
+    return {
+        "heading": heading,
+        "period": period,
+        "caption": _(
+            "Articles per period: each query's count and its share of all articles in the period"
+        ),
+    }
+
+
 def _checked(args: Mapping) -> TrendResult:
     state = TrendState.from_args(args)
     if not state.queries:
-        raise ParamError("Give at least one query (q) to chart.")
+        raise ParamError(_("Give at least one query (q) to chart."))
     return _result(state)
 
 

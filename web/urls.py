@@ -102,7 +102,7 @@ class UrlBuilder:
         args = dict(args or {})
         if self.embed:
             args["embed"] = "1"
-        return url_for("trends.page", **args)
+        return url_for("trends.page", **_lang(args))
 
     def trends_action(self) -> str:
         """Where the trends form goes (a GET form drops the action's query string, so
