@@ -77,8 +77,7 @@ class SampleCounts:
             words = {w if w.isascii() else fold(w) for w in words}
         words -= stop_words(language)
         self.words.update(words)
-        keys = set(map(_key, words))
-        keys.discard(None)
+        keys = {key for key in map(_key, words) if key is not None}
         self.counts.update(keys)  # a stem counts once per hit, whatever its forms
 
     def candidates(self, exclude: set[str]) -> list[tuple[str, str]]:
