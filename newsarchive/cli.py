@@ -484,15 +484,42 @@ def _strip(snippet: str) -> str:
 @main.command()
 @click.argument("queries", nargs=-1, required=True)
 @index_dir_option
-@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeat for OR).")
-@click.option("--place", "places", multiple=True, help="Only articles in this place.")
-@click.option("--site", "sites", multiple=True, help="Only articles from this site.")
-@click.option("--language", "languages", multiple=True, help="Only articles in this language.")
 @click.option(
-    "--date", "dates", multiple=True, metavar="YYYY[-MM]", help="Only this year or month."
+    "--tag",
+    "tags",
+    multiple=True,
+    callback=_rule("tag"),
+    help="Only articles with this tag (repeat for OR).",
 )
-@click.option("--from", "date_from", callback=_parse_date, help="Published on or after (ISO).")
-@click.option("--to", "date_to", callback=_parse_date, help="Published on or before (ISO).")
+@click.option(
+    "--place", "places", multiple=True, callback=_rule("place"), help="Only articles in this place."
+)
+@click.option(
+    "--site", "sites", multiple=True, callback=_rule("site"), help="Only articles from this site."
+)
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    callback=_rule("language"),
+    help="Only articles in this language.",
+)
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    metavar="YYYY[-MM]",
+    callback=_rule("date"),
+    help="Only this year or month.",
+)
+@click.option(
+    "--from", "date_from", metavar="DATE", callback=_rule("from"),
+    help="Published on or after (YYYY-MM-DD; YYYY or YYYY-MM: the first day).",
+)  # fmt: skip
+@click.option(
+    "--to", "date_to", metavar="DATE", callback=_rule("to", end=True),
+    help="Published on or before (YYYY-MM-DD; YYYY or YYYY-MM: the last day).",
+)  # fmt: skip
 @click.option("--interval", type=click.Choice(INTERVALS), default="month", show_default=True)
 @click.option(
     "--format",
@@ -582,15 +609,42 @@ def _write_trends(result: TrendResult) -> None:
 @main.command("top-words")
 @click.argument("query", required=False, default="")
 @index_dir_option
-@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeat for OR).")
-@click.option("--place", "places", multiple=True, help="Only articles in this place.")
-@click.option("--site", "sites", multiple=True, help="Only articles from this site.")
-@click.option("--language", "languages", multiple=True, help="Only articles in this language.")
 @click.option(
-    "--date", "dates", multiple=True, metavar="YYYY[-MM]", help="Only this year or month."
+    "--tag",
+    "tags",
+    multiple=True,
+    callback=_rule("tag"),
+    help="Only articles with this tag (repeat for OR).",
 )
-@click.option("--from", "date_from", callback=_parse_date, help="Published on or after (ISO).")
-@click.option("--to", "date_to", callback=_parse_date, help="Published on or before (ISO).")
+@click.option(
+    "--place", "places", multiple=True, callback=_rule("place"), help="Only articles in this place."
+)
+@click.option(
+    "--site", "sites", multiple=True, callback=_rule("site"), help="Only articles from this site."
+)
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    callback=_rule("language"),
+    help="Only articles in this language.",
+)
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    metavar="YYYY[-MM]",
+    callback=_rule("date"),
+    help="Only this year or month.",
+)
+@click.option(
+    "--from", "date_from", metavar="DATE", callback=_rule("from"),
+    help="Published on or after (YYYY-MM-DD; YYYY or YYYY-MM: the first day).",
+)  # fmt: skip
+@click.option(
+    "--to", "date_to", metavar="DATE", callback=_rule("to", end=True),
+    help="Published on or before (YYYY-MM-DD; YYYY or YYYY-MM: the last day).",
+)  # fmt: skip
 @click.option("--limit", type=click.IntRange(1, MAX_TOP_WORDS), default=20, show_default=True)
 @click.option(
     "--format",

@@ -219,7 +219,7 @@ def test_trends_text_and_csv(demo_index: Path) -> None:
         (["trump", "--interval", "fortnight"], "'fortnight' is not one of"),
         (["trump", ""], "query 2 is empty"),
         (["trump", "--from", "1900-01-01", "--to", "1900-12-31"], "no dated article"),
-        (["trump", "--from", "someday"], "not a date"),
+        (["trump", "--from", "someday"], "must be a date written YYYY-MM-DD"),
         ([], "Missing argument"),
     ],
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import web
+from indexer.params import MAX_QUERY_CHARS, params_for
 from indexer.whoosh import index_paths
 
 FIXTURE = Path(__file__).parent / "fixtures" / "news-articles-trends.csv"
@@ -161,7 +162,7 @@ def test_embedded_trends_can_be_framed_and_keep_the_embed_view(client):
         ({"q": "trump", "interval": "fortnight"}, "interval must be one of"),
         ({"q": "trump", "from": "1900-01-01", "to": "1900-12-31"}, "no dated article"),
         ({"q": "trump", "from": "2017-05-01", "to": "2016-01-01"}, "after"),
-        ({"q": ["trump", "x" * 1001]}, "too long"),
+        ({"q": ["trump", "x" * (MAX_QUERY_CHARS + 1)]}, "too long"),
         ({"q": "foo:bar"}, "unknown field"),
     ],
 )
@@ -172,7 +173,7 @@ def test_bad_input_is_a_400_that_keeps_what_was_typed(client, params, message):
     assert message in html
     boxes = [a.get("value") for a in parse(response).find("input", name="q")]
     typed = params["q"] if isinstance(params["q"], list) else [params["q"]]
-    assert boxes[: len(typed)] == [t[:1000] for t in typed]
+    assert boxes[: len(typed)] == [t[:MAX_QUERY_CHARS] for t in typed]
     for path in ("/api/trends", "/trends.json"):
         got = client.get(path, query_string=params)
         assert got.status_code == 400 and message in got.get_json()["error"]
@@ -209,7 +210,8 @@ def test_openapi_describes_trends(client):
     assert {"q", "interval", "tag", "place", "site", "language", "date", "from", "to"} == names
     assert {"TrendResult", "TopWordsResult"} <= set(doc["components"]["schemas"])
     names = {p["name"] for p in doc["paths"]["/api/top-words"]["get"]["parameters"]}
-    assert {"q", "tag", "place", "site", "language", "lang", "date", "from", "to", "limit"} == names
+    # The search API's own parameters (indexer.params), and limit.
+    assert {p.name for p in params_for("api")} | {"limit"} == names
 
 
 # -- Top words ---------------------------------------------------------------------------------
@@ -264,3 +266,10 @@ def test_the_trends_page_in_vietnamese_keeps_the_language_in_its_links(client):
     assert links and all("lang=vi" in u for u in links)
     words = client.get("/", query_string={"q": "russia", "lang": "vi"}).get_data(as_text=True)
     assert "Từ nổi bật" in words
+
+
+def test_unknown_parameters_are_refused_by_name_on_every_research_surface(client):
+    for path in ("/trends", "/api/trends", "/trends.csv", "/trends.json", "/api/top-words"):
+        response = client.get(path, query_string={"q": "trump", "colour": "red"})
+        assert response.status_code == 400 and "colour" in response.get_data(as_text=True), path
+    assert client.get("/api/top-words?q=trump&tag=").status_code == 400  # the search's rules

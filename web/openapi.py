@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
-from indexer.params import API, CSV, EXPORT, FEED, params_for
+from indexer.api import INTERVALS, MAX_PERIODS, MAX_TOP_WORDS, MAX_TREND_QUERIES, TOP_WORDS_SAMPLE
+from indexer.params import API, CSV, EXPORT, FEED, MAX_QUERY_CHARS, params_for
 
 
 def parameters(surface: str) -> list[dict]:
     """The OpenAPI parameters of one surface, generated from :mod:`indexer.params`
     (the rules the server applies), so the document cannot drift from them."""
     return [p.openapi() for p in params_for(surface)]
+
+
+#: The search filters ``/api/trends`` takes (as the search API does), and its own two.
+_TREND_FILTERS = {"tag", "place", "site", "language", "date", "from", "to"}
+
+
+def trend_parameters() -> list[dict]:
+    """``/api/trends``: several queries, an interval, and the search's filters."""
+    own: list[dict] = [
+        {
+            "name": "q",
+            "in": "query",
+            "required": True,
+            "description": f"A query to chart (repeat for up to {MAX_TREND_QUERIES}; blank "
+            "values are ignored). Each is counted under the same filters. None, or more "
+            f"than {MAX_TREND_QUERIES}: HTTP 400.",
+            "schema": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                "minItems": 1,
+                "maxItems": MAX_TREND_QUERIES,
+            },
+            "style": "form",
+            "explode": True,
+        },
+        {
+            "name": "interval",
+            "in": "query",
+            "description": "Count per day, ISO week, month or year. At most "
+            f"{MAX_PERIODS} periods (else HTTP 400: narrow `from`/`to`).",
+            "schema": {"type": "string", "enum": list(INTERVALS), "default": "month"},
+        },
+    ]
+    return own + [p.openapi() for p in params_for(API) if p.name in _TREND_FILTERS]
+
+
+def top_words_parameters() -> list[dict]:
+    """``/api/top-words``: the search API's parameters, and how many words."""
+    return [
+        *parameters(API),
+        {
+            "name": "limit",
+            "in": "query",
+            "description": "How many words. Out of range: HTTP 400.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_TOP_WORDS, "default": 20},
+        },
+    ]
 
 
 #: The one form of a date on every surface (``archive.article.iso8601``).
@@ -116,6 +164,73 @@ SCHEMAS = {
             "authors": _STRINGS,
             "tags": _STRINGS,
             "places": _STRINGS,
+        },
+    },
+    "TrendResult": {
+        "type": "object",
+        "description": "Per period from the first to the last holding an article under the "
+        "filters (gaps included, undated articles in none): `count` articles match the query, "
+        "out of `total` articles in the period under the same filters; `share` = count / "
+        "total (0 when total is 0). `period` is YYYY, YYYY-MM, YYYY-Www (ISO week) or "
+        "YYYY-MM-DD.",
+        "required": ["interval", "series"],
+        "properties": {
+            "interval": {"type": "string", "enum": list(INTERVALS)},
+            "series": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["query", "points"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "points": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["period", "count", "total", "share"],
+                                "properties": {
+                                    "period": {"type": "string"},
+                                    "count": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                    "share": {"type": "number"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "TopWordsResult": {
+        "type": "object",
+        "description": "Words over-represented in a search's hits against the whole archive "
+        f"(stop words and the query's own words left out). With more than {TOP_WORDS_SAMPLE} "
+        f"hits, the best-ranked {TOP_WORDS_SAMPLE} are read: `sampled` < `total` says so.",
+        "required": ["total", "sampled", "articles", "words"],
+        "properties": {
+            "total": {"type": "integer", "description": "Hits of the search."},
+            "sampled": {"type": "integer", "description": "Hits read."},
+            "articles": {"type": "integer", "description": "Articles in the archive."},
+            "words": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["word", "score", "count", "background"],
+                    "properties": {
+                        "word": {"type": "string"},
+                        "score": {
+                            "type": "number",
+                            "description": "JLH: (fg - bg) * fg / bg of the shares of hits "
+                            "read and of the archive having the word.",
+                        },
+                        "count": {"type": "integer", "description": "Hits read having it."},
+                        "background": {
+                            "type": "integer",
+                            "description": "Articles of the archive whose body has it.",
+                        },
+                    },
+                },
+            },
         },
     },
     "Error": {
@@ -246,6 +361,73 @@ def openapi_document(server_url: str) -> dict:
                                         "type": "array",
                                         "items": {"$ref": "#/components/schemas/Hit"},
                                     }
+                                }
+                            },
+                        },
+                        "400": _ERROR,
+                        "503": _ERROR,
+                    },
+                }
+            },
+            "/api/trends": {
+                "get": {
+                    "summary": "Attention over time: articles per period for up to 5 queries",
+                    "operationId": "trends",
+                    "parameters": trend_parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "The series, as `archive trends --format json`",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/TrendResult"}
+                                }
+                            },
+                        },
+                        "400": _ERROR,
+                        "503": _ERROR,
+                    },
+                }
+            },
+            "/trends.csv": {
+                "get": {
+                    "summary": "The trends as CSV: query, period, start, end, count, total, share",
+                    "operationId": "trendsCsv",
+                    "parameters": trend_parameters(),
+                    "responses": {
+                        "200": {"description": "CSV", "content": {"text/csv": {}}},
+                        "400": _ERROR,
+                    },
+                }
+            },
+            "/trends.json": {
+                "get": {
+                    "summary": "The trends as a JSON download (the same document as /api/trends)",
+                    "operationId": "trendsJson",
+                    "parameters": trend_parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "The series",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/TrendResult"}
+                                }
+                            },
+                        },
+                        "400": _ERROR,
+                    },
+                }
+            },
+            "/api/top-words": {
+                "get": {
+                    "summary": "Top words: words over-represented in a search's hits",
+                    "operationId": "topWords",
+                    "parameters": top_words_parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "The words, as `archive top-words --format json`",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/TopWordsResult"}
                                 }
                             },
                         },

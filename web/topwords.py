@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from indexer.api import MAX_TOP_WORDS, TopWordsResult
+from indexer.params import API
 from web.state import ParamError, SearchState
 from web.urls import UrlBuilder
 
@@ -116,7 +118,9 @@ def _limit(raw: str | None) -> int:
 @bp.get("/api/top-words")
 def api():
     """``TopWordsResult.to_dict()`` for the search in the URL (400 for bad input)."""
-    state = SearchState.from_args(request.args, api=True)
+    # The search's own parameters, by the JSON API's rules (indexer.params), and limit.
+    search_args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if k != "limit"])
+    state = SearchState.from_args(search_args, API)
     limit = _limit(request.args.get("limit"))
     query = state.to_query(facets=False, snippets=False)
     return jsonify(_archive().top_words(query, limit).to_dict())

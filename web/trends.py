@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from archive.article import clean_line
+from indexer import params
 from indexer.api import (
     INTERVALS,
     MAX_TREND_QUERIES,
@@ -71,6 +72,13 @@ class TrendState:
                     most=MAX_TREND_QUERIES,
                 )
             )
+        unknown = sorted({k for k, _v in _items(args)} - KNOWN_PARAMS)
+        if unknown:
+            raise ParamError(
+                params.UNKNOWN,
+                names=", ".join(repr(n[:40]) for n in unknown),
+                known=", ".join(sorted(KNOWN_PARAMS)),
+            )
         interval = (args.get("interval") or DEFAULT_INTERVAL).strip().lower()
         if interval not in INTERVALS:
             raise ParamError(
@@ -97,8 +105,12 @@ class TrendState:
         )
 
 
-#: The search filters a trends URL may carry (sorting and paging mean nothing here).
+#: The search filters a trends URL may carry (sorting and paging mean nothing here),
+#: checked by the search's own rules (:mod:`indexer.params`).
 _FILTER_ARGS = ("tag", "place", "site", "language", "date", "from", "to")
+#: Every parameter a trends address takes (``lang``: the interface language; ``embed``:
+#: the page without chrome); any other is refused by name, as on every surface.
+KNOWN_PARAMS = frozenset({*OWN_PARAMS, *_FILTER_ARGS, "lang", "embed"})
 
 
 def _items(args: Mapping) -> list[tuple[str, str]]:
@@ -161,6 +173,7 @@ def _page(
         "trends.html",
         state=state,
         boxes=boxes,
+        max_query=MAX_QUERY_CHARS,
         intervals=[(value, names[value]) for value in INTERVALS],
         texts=_texts(state.interval),
         error=error,
