@@ -26,10 +26,17 @@ else: a person (``Mr. Jordan``, ``Jordan Peterson``, ``President Ho Chi Minh``),
   sentence, in an all-caps or Title Case headline, or without "in/at/from" or a
   following comma; a city glued to a following capitalised word (``London Stock
   Exchange``, ``Vladimir Putin``) not at all;
-* the dateline is trusted, then the title, then the body; places come back most
-  confident first, at most :data:`MAX_PLACES`, without passing mentions scoring under
-  a tenth of the top place, as leaf paths (a city implies its country;
-  :func:`place_ancestors` gives the facet its parents).
+* the dateline is trusted even where the same word is part of a company's name
+  elsewhere (CHICAGO over "First Chicago Corp"); a name inside ``<...>`` (Reuters'
+  companies and tickers) is no place at all;
+* what the article is *about* (:func:`locate_places`): the places its dateline, headline
+  or lead paragraph names, or that the text names at least :data:`ABOUT_MENTIONS`
+  times; everything else it names is a *mention*, searchable but not a facet value. A
+  place named as where a party is from (``London-based``) or inside a company's name
+  (``The Japan Fund Inc``) is a mention wherever it stands.
+
+Both lists come back most confident first, at most :data:`MAX_PLACES` each, as leaf
+paths (a city implies its country; :func:`place_ancestors` gives the facet its parents).
 """
 
 from __future__ import annotations
