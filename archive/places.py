@@ -192,6 +192,8 @@ class Gazetteer:
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
     first_tokens: set[str] = field(default_factory=set)
     by_folded_path: dict[str, str] = field(default_factory=dict)
+    #: Vietnamese places' names as written in Vietnamese (``Đà Nẵng``), by path.
+    native: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=65_536)
@@ -208,6 +210,10 @@ def fold(text: str) -> str:
     return " ".join(_fold_token(t) for t in _TOKEN.findall(unicodedata.normalize("NFC", text)))
 
 
+# "Tỉnh Bình Dương", "Thành phố Đà Nẵng": the province's name is what follows.
+_VN_PREFIX = re.compile(r"^(?:Tỉnh|Thành phố|TP\.?)\s+", re.IGNORECASE)
+
+
 @cache
 def gazetteer() -> Gazetteer:
     """Load the shipped data file once (the first call takes a fraction of a second)."""
@@ -221,11 +227,19 @@ def gazetteer() -> Gazetteer:
             if kind != "block":
                 gaz.places[path] = place
                 gaz.by_folded_path[fold(path.replace("/", " / "))] = path
+            leaf = fold(path.rsplit("/", 1)[-1]).replace(" ", "")
             for raw in names.split("|"):
                 name, _, flags = raw.partition("#")
                 tokens = tuple(fold(name).split())
                 if not tokens:
                     continue
+                if cc == "VN" and kind != "country" and path not in gaz.native:
+                    bare = _VN_PREFIX.sub("", name)
+                    squashed = fold(bare).replace(" ", "")
+                    if not bare.isascii() and squashed == leaf:
+                        gaz.native[path] = bare  # Đà Nẵng, Hà Nội
+                    elif not bare.isascii() and squashed + "city" == leaf:
+                        gaz.native[path] = f"TP {bare}"  # TP Hồ Chí Minh
                 exact = tuple(_TOKEN.findall(name)) if "a" in flags else ()
                 gaz.names.setdefault(tokens, []).append(Name(place, flags, exact))
     for key, readings in gaz.names.items():
@@ -271,7 +285,23 @@ def resolve_place(name: str) -> str | None:
         return None
     gaz = gazetteer()
     if "/" in name:
-        return gaz.by_folded_path.get(fold(name.replace("/", " / ")))
+        found = gaz.by_folded_path.get(fold(name.replace("/", " / ")))
+        if found is None:
+            # "Vietnam/Binh Duong": a place named under its country, as a researcher
+            # names a former province, is the place of that name in that country.
+            country, _, rest = name.partition("/")
+            leaf = rest.rsplit("/", 1)[-1]
+            top = gaz.by_folded_path.get(fold(country))
+            readings = gaz.names.get(tuple(fold(leaf).split()), [])
+            found = next(
+                (
+                    r.place.path
+                    for r in readings
+                    if top and r.place.kind != "block" and r.place.path.startswith(top + "/")
+                ),
+                None,
+            )
+        return found
     if fold(name) in _PLACE_FIELD_NAMES:
         return _PLACE_FIELD_NAMES[fold(name)]
     code = name.lower()
@@ -281,6 +311,56 @@ def resolve_place(name: str) -> str | None:
         name = name.replace("-", " ")
     readings = [n for n in gaz.names.get(tuple(fold(name).split()), []) if n.place.kind != "block"]
     return readings[0].place.path if readings else None
+
+
+def place_filter(value: str) -> str:
+    """The facet path a filter value means: a known path as it is, else the place it
+    names (``Vietnam/Binh Duong``, ``Bình Dương``, ``TP.HCM``), else the value unchanged
+    (it then matches nothing, and the search says so)."""
+    value = " ".join(unicodedata.normalize("NFC", value or "").split())
+    if not value:
+        return value
+    return resolve_place(value) or value
+
+
+#: Vietnam's 63 provinces became 34 on 1 July 2025; the gazetteer keeps each province
+#: merged away as a third level under the one that absorbed it.
+MERGER_YEAR = 2025
+
+
+def merged_into(path: str) -> str | None:
+    """For a Vietnamese province merged away in 2025 (``Vietnam/Ho Chi Minh City/Binh
+    Duong``), the path of the province it became part of; else None."""
+    place = gazetteer().places.get(path)
+    if place is None or place.country_code != "VN" or place.kind != "region":
+        return None
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) == 3 else None
+
+
+def local_name(path: str, language: str = "") -> str:
+    """The last part of a path as a reader of the article's language writes it:
+    ``Đà Nẵng`` for a Vietnamese-language article where the gazetteer has it."""
+    leaf = path.rsplit("/", 1)[-1]
+    if language.lower().startswith("vi"):
+        return gazetteer().native.get(path, leaf)
+    return leaf
+
+
+def describe_place(path: str, language: str = "") -> str:
+    """A place as the article page shows it, most specific first: ``Da Nang, Vietnam``;
+    a former province with what it became part of: ``Binh Duong, since 2025 part of Ho
+    Chi Minh City, Vietnam``; Vietnamese names with diacritics on Vietnamese articles."""
+    parts = [p for p in path.split("/") if p]
+    current = merged_into(path)
+    if current:
+        country = parts[0]
+        return (
+            f"{local_name(path, language)}, since {MERGER_YEAR} part of "
+            f"{local_name(current, language)}, {country}"
+        )
+    names = [local_name("/".join(parts[: i + 1]), language) for i in range(len(parts))]
+    return ", ".join(reversed(names))
 
 
 # --- finding places in text ---------------------------------------------------------

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from archive.article import Article, clean_line
 from archive.citation import meta_tags
+from archive.places import describe_place
 from indexer.errors import QueryError
 from indexer.highlight import highlight, query_terms
 from web import i18n, views
@@ -110,8 +111,16 @@ def article(article_id: str):
         source_url=views.web_url(found.url),
         tags=[views.Link(t, urls.search(empty.toggled("tag", t))) for t in found.tags],
         places=[
-            views.Link(views.place_label(p), urls.search(empty.toggled("place", p)))
+            views.Link(describe_place(p, found.language), urls.search(empty.toggled("place", p)))
             for p in found.places
+        ],
+        # Mentions are not facet values: each links to the articles naming the place.
+        mentions=[
+            views.Link(
+                describe_place(p, found.language),
+                urls.search(empty.replace(text=f'place:"{p.rsplit("/", 1)[-1]}"')),
+            )
+            for p in found.mentions
         ],
         site=views.Link(found.site, urls.search(empty.toggled("site", found.site)))
         if found.site
