@@ -577,7 +577,7 @@ def _split_dateline(body: str) -> tuple[str, str]:
         return place, body[m.end() :]  # CHICAGO, HÀ NỘI, TP.HCM, GARDEN CITY, N.Y.
     # Mixed case: one name the gazetteer knows, each word capitalised, then a date,
     # an agency or a dash (not a colon, which ends "The minister said:").
-    words = first.replace(".", " ").split()
+    words = [w for w in first.replace(".", " ").split() if w[0].isalpha()]
     if (
         m.group("dash") != ":"
         and 1 <= len(words) <= 4
@@ -731,6 +731,8 @@ def locate_places(title: str, body: str, dateline: str = "") -> PlaceFinding:
         dateline, body = _split_dateline(body)
     dateline = _DATELINE_DATE.sub("", dateline)  # "NEW YORK, March 2 -" -> "NEW YORK"
     lead, rest = _split_lead(body)
+    if title and lead and fold(lead) == fold(title):
+        lead, rest = _split_lead(rest)  # a page's headline repeated as the first paragraph
     matches: list[_Match] = []
     for number, (zone, text) in enumerate(
         (("dateline", dateline), ("title", title), ("lead", lead), ("body", rest))
