@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.places import find_places, gazetteer, resolve_place, with_ancestors  # noqa: E402
 from archive.article import Article  # noqa: E402
+from archive.places import find_places, gazetteer, resolve_place, with_ancestors  # noqa: E402
 from archive.readers import read  # noqa: E402
 
 VIETNAMESE_SET = ROOT / "tests" / "fixtures" / "places-vi"
