@@ -51,6 +51,9 @@ from pathlib import Path
 from archive.folding import LETTER_FOLDS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
+#: Vietnamese cities -> the former province (merged away in 2025) they lay in; written
+#: by ``scripts/build_former_provinces.py``.
+FORMER_FILE = Path(__file__).resolve().parent / "data" / "vn_former_provinces.tsv"
 MAX_PLACES = 10
 #: A city at least this big is what its name means even without support.
 BIG_CITY = 1_000_000
@@ -194,6 +197,8 @@ class Gazetteer:
     by_folded_path: dict[str, str] = field(default_factory=dict)
     #: Vietnamese places' names as written in Vietnamese (``Đà Nẵng``), by path.
     native: dict[str, str] = field(default_factory=dict)
+    #: A Vietnamese city's former province, where it lay in one merged away in 2025.
+    former: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=65_536)
@@ -242,6 +247,11 @@ def gazetteer() -> Gazetteer:
                         gaz.native[path] = f"TP {bare}"  # TP Hồ Chí Minh
                 exact = tuple(_TOKEN.findall(name)) if "a" in flags else ()
                 gaz.names.setdefault(tokens, []).append(Name(place, flags, exact))
+    if FORMER_FILE.exists():
+        for line in FORMER_FILE.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                city, former = line.split("\t")
+                gaz.former[city] = former
     for key, readings in gaz.names.items():
         readings.sort(
             key=lambda n: (
@@ -265,10 +275,16 @@ def place_ancestors(path: str) -> list[str]:
 
 def with_ancestors(paths: list[str]) -> list[str]:
     """Every place and each of its ancestors once, in first-seen order: what a facet
-    counts (``["Vietnam/Da Nang"]`` -> ``["Vietnam", "Vietnam/Da Nang"]``)."""
+    counts (``["Vietnam/Da Nang"]`` -> ``["Vietnam", "Vietnam/Da Nang"]``).
+
+    A Vietnamese city that lay in a province merged away in 2025 also counts under that
+    former province (``Vietnam/Ho Chi Minh City/Thu Dau Mot`` under ``.../Binh Duong``),
+    so the former province's facet value holds its old territory, before and after."""
+    former = gazetteer().former
     out: list[str] = []
     for path in paths:
-        for ancestor in place_ancestors(path):
+        extra = [former[path]] if path in former else []
+        for ancestor in [*place_ancestors(path), *extra]:
             if ancestor not in out:
                 out.append(ancestor)
     return out
@@ -353,6 +369,13 @@ def describe_place(path: str, language: str = "") -> str:
     Chi Minh City, Vietnam``; Vietnamese names with diacritics on Vietnamese articles."""
     parts = [p for p in path.split("/") if p]
     current = merged_into(path)
+    former = gazetteer().former.get(path)
+    if former:
+        province = "/".join(parts[:2])
+        return (
+            f"{local_name(path, language)}, {local_name(province, language)} "
+            f"({local_name(former, language)} until {MERGER_YEAR}), {parts[0]}"
+        )
     if current:
         country = parts[0]
         return (

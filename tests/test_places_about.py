@@ -21,6 +21,7 @@ from archive.places import (
     merged_into,
     place_filter,
     resolve_place,
+    with_ancestors,
 )
 from indexer import index_paths
 
@@ -164,6 +165,21 @@ def test_a_former_province_is_described_with_what_it_became_part_of():
     assert describe_place("France/Paris", "vi") == "Paris, France"
 
 
+def test_a_city_of_a_former_province_counts_under_it_too():
+    city = "Vietnam/Ho Chi Minh City/Thu Dau Mot"
+    assert with_ancestors([city]) == ["Vietnam", HCMC, city, BINH_DUONG]
+    assert describe_place(city) == (
+        "Thu Dau Mot, Ho Chi Minh City (Binh Duong until 2025), Vietnam"
+    )
+    assert describe_place(city, "vi") == (
+        "Thủ Dầu Một, TP Hồ Chí Minh (Bình Dương until 2025), Vietnam"
+    )
+    # A city of the province that kept its name has no former province.
+    assert with_ancestors(["Vietnam/Da Nang/Son Tra"]) == [
+        "Vietnam", "Vietnam/Da Nang", "Vietnam/Da Nang/Son Tra"
+    ]  # fmt: skip
+
+
 # -- The hand-labelled set ---------------------------------------------------------------
 
 
@@ -203,7 +219,7 @@ def expected_titles(place: str) -> set[str]:
     """Titles of the labelled articles about ``place`` or a place inside it."""
     out = set()
     for name, label in labels().items():
-        if any(p == place or p.startswith(place + "/") for p in label["about"]):
+        if place in with_ancestors(label["about"]):
             path = PLACES_VI / "articles" / name
             from archive import Article, read
 
