@@ -31,9 +31,11 @@ else: a person (``Mr. Jordan``, ``Jordan Peterson``, ``President Ho Chi Minh``),
   companies and tickers) is no place at all;
 * what the article is *about* (:func:`locate_places`): the places its dateline, headline
   or lead paragraph names, or that the text names at least :data:`ABOUT_MENTIONS`
-  times; everything else it names is a *mention*, searchable but not a facet value. A
-  place named as where a party is from (``London-based``) or inside a company's name
-  (``The Japan Fund Inc``) is a mention wherever it stands.
+  times (failing all those, the most named place, if named at least
+  :data:`FALLBACK_MENTIONS` times); everything else it names is a *mention*,
+  searchable but not a facet value. A place named as where a party is from
+  (``London-based``) or inside a company's name (``The Japan Fund Inc``) is a mention
+  wherever it stands.
 
 Both lists come back most confident first, at most :data:`MAX_PLACES` each, as leaf
 paths (a city implies its country; :func:`place_ancestors` gives the facet its parents).
@@ -834,6 +836,9 @@ def locate_places(title: str, body: str, dateline: str = "") -> PlaceFinding:
 ZONE_WEIGHTS = {"dateline": 5.0, "title": 3.0, "lead": 1.5, "body": 1.0}
 #: Named this often anywhere in the text, a place is what the article is about.
 ABOUT_MENTIONS = 3
+#: With nothing in the dateline, headline or lead, the place named most often is what
+#: the article is about if the text names it this often.
+FALLBACK_MENTIONS = 2
 #: The lead: the first paragraph, or at most this many characters of it.
 LEAD_CHARS = 400
 _PARAGRAPH = re.compile(r"\n\s*\n|\n[ \t]+")
@@ -877,7 +882,14 @@ def _classify(evidence: dict[str, _Evidence]) -> PlaceFinding:
     ``Da Nang`` in the lead make ``Vietnam/Da Nang``); a mention that is an ancestor of
     an about place says nothing more and is dropped."""
     about = {p: e.score for p, e in evidence.items() if e.about}
-    mentioned = {p: e.score for p, e in evidence.items() if not e.about}
+    if not about:
+        # Nothing in the dateline, headline or lead: the place named most often, if
+        # named at least twice, is still what the story is about (a feature on Texas
+        # that never says so up front).
+        most = max((e.names for e in evidence.values()), default=0)
+        if most >= FALLBACK_MENTIONS:
+            about = {p: e.score for p, e in evidence.items() if e.names == most}
+    mentioned = {p: e.score for p, e in evidence.items() if p not in about}
     first_seen = {p: e.first_seen for p, e in evidence.items()}
     about_paths = _leaves(about, first_seen)
     mentions = [

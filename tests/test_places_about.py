@@ -95,6 +95,20 @@ def test_a_place_named_often_enough_is_what_the_article_is_about():
     assert "Japan/Osaka" in found.about
 
 
+def test_with_nothing_up_front_the_most_named_place_is_what_it_is_about():
+    body = (
+        "The judge said on Thursday that the verdict stood.\n\n"
+        "Lawyers in Houston said they would appeal. Reporters from Paris attended.\n\n"
+        "The trial in Houston lasted six weeks."
+    )
+    found = locate_places("Judge speaks on verdict", body)
+    assert found.about == ["United States/Texas/Houston"]
+    assert found.mentions == ["France/Paris"]
+    # Named once, nothing is what the story is about.
+    found = locate_places("Judge speaks", "The judge spoke.\n\nLawyers in Houston will appeal.")
+    assert found.about == [] and found.mentions == ["United States/Texas/Houston"]
+
+
 def test_where_a_party_is_from_and_a_company_name_are_mentions():
     body = (
         "The London-based financier bid for a stake in The Japan Fund Inc, the fund said.\n\n"
