@@ -464,7 +464,7 @@ def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
     names, prefixes, starts = gaz.names, gaz.prefixes, gaz.first_tokens
     # Reuters writes companies and tickers in angle brackets (<British and Commonwealth
     # Holdings PLC>, CARBIDE <UK>): nothing inside them is a place.
-    bracketed = _bracketed(raw) if "<" in raw else frozenset()
+    bracketed = _bracketed(raw) if "<" in text else frozenset()
     matches: list[_Match] = []
     i, n = 0, len(raw)
     while i < n:
@@ -756,7 +756,7 @@ def locate_places(title: str, body: str, dateline: str = "") -> PlaceFinding:
         dateline, body = _split_dateline(body)
     dateline = _DATELINE_DATE.sub("", dateline)  # "NEW YORK, March 2 -" -> "NEW YORK"
     lead, rest = _split_lead(body)
-    if title and lead and fold(lead) == fold(title):
+    if title and lead and len(lead) <= 2 * len(title) and fold(lead) == fold(title):
         lead, rest = _split_lead(rest)  # a page's headline repeated as the first paragraph
     matches: list[_Match] = []
     for number, (zone, text) in enumerate(
