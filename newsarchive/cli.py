@@ -353,6 +353,7 @@ def search(
       flood OR storm          either word;  NOT / -word to exclude
       "Da Nang"               a phrase;  accents optional (Đà Nẵng finds it too)
       title:election          a field: title, body, tag, place, site
+      place:"binh duong"      a place an article is about or only mentions
       elect*  flodd~          a wildcard;  a fuzzy match
     \b
     Examples:
