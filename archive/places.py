@@ -746,8 +746,9 @@ def locate_places(title: str, body: str, dateline: str = "") -> PlaceFinding:
     """Places named in an article, split into what it is about and what it mentions.
 
     A place is what the article is about when the dateline, the headline or the lead
-    paragraph names it, or the text names it at least :data:`ABOUT_MENTIONS` times;
-    every other place it names is a mention (see :func:`_classify`)."""
+    paragraph names it, or the text names it at least :data:`ABOUT_MENTIONS` times (with
+    none of those, the most named place if named :data:`FALLBACK_MENTIONS` times); every
+    other place it names is a mention (see :func:`_classify`)."""
     gaz = gazetteer()
     title = unicodedata.normalize("NFC", title or "")
     body = unicodedata.normalize("NFC", body or "")
