@@ -197,8 +197,6 @@ class Gazetteer:
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
     first_tokens: set[str] = field(default_factory=set)
     by_folded_path: dict[str, str] = field(default_factory=dict)
-    #: Vietnamese places' names as written in Vietnamese (``Đà Nẵng``), by path.
-    native: dict[str, str] = field(default_factory=dict)
     #: A Vietnamese city's former province, where it lay in one merged away in 2025.
     former: dict[str, str] = field(default_factory=dict)
 
@@ -217,10 +215,6 @@ def fold(text: str) -> str:
     return " ".join(_fold_token(t) for t in _TOKEN.findall(unicodedata.normalize("NFC", text)))
 
 
-# "Tỉnh Bình Dương", "Thành phố Đà Nẵng": the province's name is what follows.
-_VN_PREFIX = re.compile(r"^(?:Tỉnh|Thành phố|TP\.?)\s+", re.IGNORECASE)
-
-
 @cache
 def gazetteer() -> Gazetteer:
     """Load the shipped data file once (the first call takes a fraction of a second)."""
@@ -234,19 +228,11 @@ def gazetteer() -> Gazetteer:
             if kind != "block":
                 gaz.places[path] = place
                 gaz.by_folded_path[fold(path.replace("/", " / "))] = path
-            leaf = fold(path.rsplit("/", 1)[-1]).replace(" ", "")
             for raw in names.split("|"):
                 name, _, flags = raw.partition("#")
                 tokens = tuple(fold(name).split())
                 if not tokens:
                     continue
-                if cc == "VN" and kind != "country" and path not in gaz.native:
-                    bare = _VN_PREFIX.sub("", name)
-                    squashed = fold(bare).replace(" ", "")
-                    if not bare.isascii() and squashed == leaf:
-                        gaz.native[path] = bare  # Đà Nẵng, Hà Nội
-                    elif not bare.isascii() and squashed + "city" == leaf:
-                        gaz.native[path] = f"TP {bare}"  # TP Hồ Chí Minh
                 exact = tuple(_TOKEN.findall(name)) if "a" in flags else ()
                 gaz.names.setdefault(tokens, []).append(Name(place, flags, exact))
     if FORMER_FILE.exists():
@@ -356,36 +342,10 @@ def merged_into(path: str) -> str | None:
     return "/".join(parts[:2]) if len(parts) == 3 else None
 
 
-def local_name(path: str, language: str = "") -> str:
-    """The last part of a path as a reader of the article's language writes it:
-    ``Đà Nẵng`` for a Vietnamese-language article where the gazetteer has it."""
-    leaf = path.rsplit("/", 1)[-1]
-    if language.lower().startswith("vi"):
-        return gazetteer().native.get(path, leaf)
-    return leaf
-
-
-def describe_place(path: str, language: str = "") -> str:
-    """A place as the article page shows it, most specific first: ``Da Nang, Vietnam``;
-    a former province with what it became part of: ``Binh Duong, since 2025 part of Ho
-    Chi Minh City, Vietnam``; Vietnamese names with diacritics on Vietnamese articles."""
-    parts = [p for p in path.split("/") if p]
-    current = merged_into(path)
-    former = gazetteer().former.get(path)
-    if former:
-        province = "/".join(parts[:2])
-        return (
-            f"{local_name(path, language)}, {local_name(province, language)} "
-            f"({local_name(former, language)} until {MERGER_YEAR}), {parts[0]}"
-        )
-    if current:
-        country = parts[0]
-        return (
-            f"{local_name(path, language)}, since {MERGER_YEAR} part of "
-            f"{local_name(current, language)}, {country}"
-        )
-    names = [local_name("/".join(parts[: i + 1]), language) for i in range(len(parts))]
-    return ", ".join(reversed(names))
+def former_province(path: str) -> str | None:
+    """For a Vietnamese city that lay in a province merged away in 2025 (``Vietnam/Ho
+    Chi Minh City/Thu Dau Mot``), that former province's path; else None."""
+    return gazetteer().former.get(path)
 
 
 # --- finding places in text ---------------------------------------------------------

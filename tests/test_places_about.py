@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from archive.place_names import describe_place
 from archive.places import (
     ABOUT_MENTIONS,
-    describe_place,
     locate_places,
     merged_into,
     place_filter,
     resolve_place,
     with_ancestors,
 )
-from indexer import index_paths
+from indexer.whoosh import index_paths
 
 PLACES_VI = Path(__file__).parent / "fixtures" / "places-vi"
 HCMC = "Vietnam/Ho Chi Minh City"
@@ -172,7 +172,7 @@ def test_a_former_province_is_described_with_what_it_became_part_of():
         "Binh Duong, since 2025 part of Ho Chi Minh City, Vietnam"
     )
     assert describe_place(BINH_DUONG, "vi") == (
-        "Bình Dương, since 2025 part of TP Hồ Chí Minh, Vietnam"
+        "Bình Dương, since 2025 part of Thành phố Hồ Chí Minh, Vietnam"
     )
     assert describe_place("Vietnam/Da Nang", "vi") == "Đà Nẵng, Vietnam"
     assert describe_place("Vietnam/Da Nang", "en") == "Da Nang, Vietnam"
@@ -186,7 +186,7 @@ def test_a_city_of_a_former_province_counts_under_it_too():
         "Thu Dau Mot, Ho Chi Minh City (Binh Duong until 2025), Vietnam"
     )
     assert describe_place(city, "vi") == (
-        "Thủ Dầu Một, TP Hồ Chí Minh (Bình Dương until 2025), Vietnam"
+        "Thủ Dầu Một, Thành phố Hồ Chí Minh (Bình Dương until 2025), Vietnam"
     )
     # A city of the province that kept its name has no former province.
     assert with_ancestors(["Vietnam/Da Nang/Son Tra"]) == [
@@ -303,5 +303,14 @@ def test_article_page_shows_the_merger_and_the_mentions(client):
 
     vi = client.get("/api/search", query_string={"q": "FDI"}).get_json()["hits"][0]
     html = unescape(client.get(f"/article/{vi['id']}").get_data(as_text=True))
-    assert "Bình Dương, since 2025 part of TP Hồ Chí Minh, Vietnam" in html
+    assert "Bình Dương, since 2025 part of Thành phố Hồ Chí Minh, Vietnam" in html
     assert "Hà Nội, Vietnam" in html  # mentioned, with its diacritics
+
+
+def test_the_vietnamese_interface_says_it_in_vietnamese(client):
+    hits = client.get("/api/search", query_string={"q": "Korean electronics"}).get_json()["hits"]
+    html = unescape(
+        client.get(f"/article/{hits[0]['id']}", query_string={"lang": "vi"}).get_data(as_text=True)
+    )
+    assert "Bình Dương, từ năm 2025 thuộc Thành phố Hồ Chí Minh, Việt Nam" in html
+    assert "Cũng được nhắc đến" in html and "since 2025" not in html

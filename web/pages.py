@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from archive.article import Article, clean_line
 from archive.citation import meta_tags
-from archive.places import describe_place
 from indexer.errors import QueryError
 from indexer.highlight import highlight, query_terms
 from web import i18n, views
@@ -111,13 +110,15 @@ def article(article_id: str):
         source_url=views.web_url(found.url),
         tags=[views.Link(t, urls.search(empty.toggled("tag", t))) for t in found.tags],
         places=[
-            views.Link(describe_place(p, found.language), urls.search(empty.toggled("place", p)))
+            views.Link(
+                views.place_description(p, found.language), urls.search(empty.toggled("place", p))
+            )
             for p in found.places
         ],
         # Mentions are not facet values: each links to the articles naming the place.
         mentions=[
             views.Link(
-                describe_place(p, found.language),
+                views.place_description(p, found.language),
                 urls.search(empty.replace(text=f'place:"{p.rsplit("/", 1)[-1]}"')),
             )
             for p in found.mentions
