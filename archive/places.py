@@ -551,7 +551,10 @@ _DATELINE_DATE = re.compile(
 
 def _split_dateline(body: str) -> tuple[str, str]:
     """``LONDON (Reuters) - text`` -> (``LONDON``, ``text``); else ('', body)."""
-    m = _DATELINE.match(body[:120])
+    head = body[:120]
+    if not any(dash in head for dash in "-–—:"):
+        return "", body  # no dateline ends without one; spares the regex's backtracking
+    m = _DATELINE.match(head)
     if not m:
         return "", body
     place = re.sub(r",\s*ngày$", "", m.group("place").strip(), flags=re.IGNORECASE)
