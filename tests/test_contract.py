@@ -162,7 +162,15 @@ QUERIES = [
     'place:"binh duong"',
     'place:"bac ninh"',
     "site:bbc",
-    "the election",
+    # Vietnamese articles fold "thế" (thế giới) to "the", English ones drop it as a stop
+    # word, so no article has both words: Whoosh goes down the relaxation ladder,
+    # Typesense finds nothing (a documented limit, docs/typesense.md).
+    pytest.param(
+        "the election",
+        marks=pytest.mark.xfail(
+            strict=True, reason="Typesense stops where Whoosh relaxes further (docs/typesense.md)"
+        ),
+    ),
     "president (russia OR china)",
     "trump AND (tax OR wall)",
     "shares NOT tag:acq",
