@@ -44,6 +44,9 @@ class Article:
     tags: list[str] = field(default_factory=list)
     #: Hierarchical place paths of English names, country first: ``Vietnam/Da Nang``.
     places: list[str] = field(default_factory=list)
+    #: Places the text names but is not about (a buyer "of Lugano, Switzerland"):
+    #: searchable and shown as "also mentioned", never counted in the place facet.
+    mentions: list[str] = field(default_factory=list)
     source_path: str = ""
     content_hash: str = ""
     #: Non-fatal findings (an impossible date, an unknown encoding guess), for reports.
@@ -165,6 +168,7 @@ def content_hash(article: Article) -> str:
         "\x1f".join(article.authors),
         "\x1f".join(article.tags),
         "\x1f".join(article.places),
+        "\x1f".join(article.mentions),
     ):
         h.update(part.encode("utf-8"))
         h.update(b"\x1e")

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from archive.article import Article
 from archive.dates import date_from_text, date_from_url
 from archive.language import guess_language
-from archive.places import find_places, resolve_place
+from archive.places import locate_places, resolve_place
 from archive.tags import normalise_tags, tags_from_url
 
 #: A derived title is cut at a word boundary near this many characters.
@@ -32,7 +32,10 @@ def enrich(article: Article, *, dayfirst: bool = False, dateline: str = "") -> A
     if not article.language:
         article.language = guess_language(f"{article.title}\n{article.body}")
     article.tags = normalise_tags(article.tags) or tags_from_url(article.url)
+    found = locate_places(article.title, article.body, dateline)
     if article.places:
+        # The file's own places are what it is about; whatever else the text names is
+        # a mention.
         resolved = []
         for name in article.places:
             path = resolve_place(name)
@@ -42,8 +45,13 @@ def enrich(article: Article, *, dayfirst: bool = False, dateline: str = "") -> A
             if path not in resolved:
                 resolved.append(path)
         article.places = resolved
+        named = found.about + found.mentions
     else:
-        article.places = find_places(article.title, article.body, dateline)
+        article.places = found.about
+        named = found.mentions
+    article.mentions = [
+        p for p in named if not any(a == p or a.startswith(p + "/") for a in article.places)
+    ]
     return article
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 from functools import cache
 
-from archive.places import DATA_FILE
+from archive.places import DATA_FILE, MERGER_YEAR, former_province, merged_into
 
 #: Administrative prefixes dropped from a province or city name (``Tỉnh An Giang`` ->
 #: ``An Giang``, ``Thành phố Đà Nẵng`` -> ``Đà Nẵng``), as the Vietnamese press writes
@@ -64,3 +64,36 @@ def vietnamese_name(path: str) -> str:
 def country_code(path: str) -> str:
     """The ISO 3166 code of a country path (``Vietnam`` -> ``VN``), or ''."""
     return _tables()[1].get(path, "")
+
+
+def local_name(path: str, vietnamese: bool) -> str:
+    """The last part of a path, as Vietnamese write it when ``vietnamese`` and the
+    gazetteer has the spelling (``Đà Nẵng``), else in English (``Da Nang``)."""
+    leaf = path.rsplit("/", 1)[-1]
+    return (vietnamese_name(path) or leaf) if vietnamese else leaf
+
+
+def describe_place(path: str, language: str = "") -> str:
+    """A place as an English page shows it, most specific first: ``Da Nang, Vietnam``;
+    a former province with what it became part of: ``Binh Duong, since 2025 part of Ho
+    Chi Minh City, Vietnam``; a city of one with its former province: ``Thu Dau Mot, Ho
+    Chi Minh City (Binh Duong until 2025), Vietnam``. Vietnamese places keep their
+    diacritics on Vietnamese-language articles (``language`` ``vi``). The web app says
+    the same through its message catalogue (``web.views.place_description``)."""
+    vietnamese = language.lower().startswith("vi")
+    parts = [p for p in path.split("/") if p]
+    country = parts[0] if parts else path
+    current, former = merged_into(path), former_province(path)
+    if former:
+        province = "/".join(parts[:2])
+        return (
+            f"{local_name(path, vietnamese)}, {local_name(province, vietnamese)} "
+            f"({local_name(former, vietnamese)} until {MERGER_YEAR}), {country}"
+        )
+    if current:
+        return (
+            f"{local_name(path, vietnamese)}, since {MERGER_YEAR} part of "
+            f"{local_name(current, vietnamese)}, {country}"
+        )
+    names = [local_name("/".join(parts[: i + 1]), vietnamese) for i in range(len(parts))]
+    return ", ".join(reversed(names))

@@ -26,10 +26,19 @@ else: a person (``Mr. Jordan``, ``Jordan Peterson``, ``President Ho Chi Minh``),
   sentence, in an all-caps or Title Case headline, or without "in/at/from" or a
   following comma; a city glued to a following capitalised word (``London Stock
   Exchange``, ``Vladimir Putin``) not at all;
-* the dateline is trusted, then the title, then the body; places come back most
-  confident first, at most :data:`MAX_PLACES`, without passing mentions scoring under
-  a tenth of the top place, as leaf paths (a city implies its country;
-  :func:`place_ancestors` gives the facet its parents).
+* the dateline is trusted even where the same word is part of a company's name
+  elsewhere (CHICAGO over "First Chicago Corp"); a name inside ``<...>`` (Reuters'
+  companies and tickers) is no place at all;
+* what the article is *about* (:func:`locate_places`): the places its dateline, headline
+  or lead paragraph names, or that the text names at least :data:`ABOUT_MENTIONS`
+  times (failing all those, the most named place, if named at least
+  :data:`FALLBACK_MENTIONS` times); everything else it names is a *mention*,
+  searchable but not a facet value. A place named as where a party is from
+  (``London-based``) or inside a company's name (``The Japan Fund Inc``) is a mention
+  wherever it stands.
+
+Both lists come back most confident first, at most :data:`MAX_PLACES` each, as leaf
+paths (a city implies its country; :func:`place_ancestors` gives the facet its parents).
 """
 
 from __future__ import annotations
@@ -37,7 +46,6 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -45,10 +53,10 @@ from pathlib import Path
 from archive.folding import LETTER_FOLDS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "gazetteer.tsv.gz"
+#: Vietnamese cities -> the former province (merged away in 2025) they lay in; written
+#: by ``scripts/build_former_provinces.py``.
+FORMER_FILE = Path(__file__).resolve().parent / "data" / "vn_former_provinces.tsv"
 MAX_PLACES = 10
-#: A place scoring under a tenth of the article's top place is a passing mention in a
-#: story about somewhere else (a buyer "of Lugano, Switzerland" in a New York deal).
-MIN_RELATIVE_SCORE = 0.1
 #: A city at least this big is what its name means even without support.
 BIG_CITY = 1_000_000
 #: Below this, a city needs its country (or US state) mentioned elsewhere.
@@ -189,6 +197,8 @@ class Gazetteer:
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
     first_tokens: set[str] = field(default_factory=set)
     by_folded_path: dict[str, str] = field(default_factory=dict)
+    #: A Vietnamese city's former province, where it lay in one merged away in 2025.
+    former: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=65_536)
@@ -225,6 +235,11 @@ def gazetteer() -> Gazetteer:
                     continue
                 exact = tuple(_TOKEN.findall(name)) if "a" in flags else ()
                 gaz.names.setdefault(tokens, []).append(Name(place, flags, exact))
+    if FORMER_FILE.exists():
+        for line in FORMER_FILE.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                city, former = line.split("\t")
+                gaz.former[city] = former
     for key, readings in gaz.names.items():
         readings.sort(
             key=lambda n: (
@@ -248,10 +263,16 @@ def place_ancestors(path: str) -> list[str]:
 
 def with_ancestors(paths: list[str]) -> list[str]:
     """Every place and each of its ancestors once, in first-seen order: what a facet
-    counts (``["Vietnam/Da Nang"]`` -> ``["Vietnam", "Vietnam/Da Nang"]``)."""
+    counts (``["Vietnam/Da Nang"]`` -> ``["Vietnam", "Vietnam/Da Nang"]``).
+
+    A Vietnamese city that lay in a province merged away in 2025 also counts under that
+    former province (``Vietnam/Ho Chi Minh City/Thu Dau Mot`` under ``.../Binh Duong``),
+    so the former province's facet value holds its old territory, before and after."""
+    former = gazetteer().former
     out: list[str] = []
     for path in paths:
-        for ancestor in place_ancestors(path):
+        extra = [former[path]] if path in former else []
+        for ancestor in [*place_ancestors(path), *extra]:
             if ancestor not in out:
                 out.append(ancestor)
     return out
@@ -268,7 +289,23 @@ def resolve_place(name: str) -> str | None:
         return None
     gaz = gazetteer()
     if "/" in name:
-        return gaz.by_folded_path.get(fold(name.replace("/", " / ")))
+        found = gaz.by_folded_path.get(fold(name.replace("/", " / ")))
+        if found is None:
+            # "Vietnam/Binh Duong": a place named under its country, as a researcher
+            # names a former province, is the place of that name in that country.
+            country, _, rest = name.partition("/")
+            leaf = rest.rsplit("/", 1)[-1]
+            top = gaz.by_folded_path.get(fold(country))
+            readings = gaz.names.get(tuple(fold(leaf).split()), [])
+            found = next(
+                (
+                    r.place.path
+                    for r in readings
+                    if top and r.place.kind != "block" and r.place.path.startswith(top + "/")
+                ),
+                None,
+            )
+        return found
     if fold(name) in _PLACE_FIELD_NAMES:
         return _PLACE_FIELD_NAMES[fold(name)]
     code = name.lower()
@@ -278,6 +315,37 @@ def resolve_place(name: str) -> str | None:
         name = name.replace("-", " ")
     readings = [n for n in gaz.names.get(tuple(fold(name).split()), []) if n.place.kind != "block"]
     return readings[0].place.path if readings else None
+
+
+def place_filter(value: str) -> str:
+    """The facet path a filter value means: a known path as it is, else the place it
+    names (``Vietnam/Binh Duong``, ``Bình Dương``, ``TP.HCM``), else the value unchanged
+    (it then matches nothing, and the search says so)."""
+    value = " ".join(unicodedata.normalize("NFC", value or "").split())
+    if not value:
+        return value
+    return resolve_place(value) or value
+
+
+#: Vietnam's 63 provinces became 34 on 1 July 2025; the gazetteer keeps each province
+#: merged away as a third level under the one that absorbed it.
+MERGER_YEAR = 2025
+
+
+def merged_into(path: str) -> str | None:
+    """For a Vietnamese province merged away in 2025 (``Vietnam/Ho Chi Minh City/Binh
+    Duong``), the path of the province it became part of; else None."""
+    place = gazetteer().places.get(path)
+    if place is None or place.country_code != "VN" or place.kind != "region":
+        return None
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) == 3 else None
+
+
+def former_province(path: str) -> str | None:
+    """For a Vietnamese city that lay in a province merged away in 2025 (``Vietnam/Ho
+    Chi Minh City/Thu Dau Mot``), that former province's path; else None."""
+    return gazetteer().former.get(path)
 
 
 # --- finding places in text ---------------------------------------------------------
@@ -297,6 +365,8 @@ class _Match:
     locative: bool  # after "in", "at", "from", ... or before a comma (Nice, France)
     end: int  # position just past the match
     qualifiers: frozenset[str] = frozenset()  # "Paris, Texas": places of the next match
+    next_word: str = ""  # the folded token after the name (Japan *fund*, London *based*)
+    company: bool = False  # the first words of a company's name (The Japan Fund Inc)
 
 
 _FOLDED: dict[str, str] = {}
@@ -350,12 +420,15 @@ def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
     """Every longest name match in one zone of text, with its surroundings."""
     raw = _TOKEN.findall(text)
     folded = _fold_all(raw)
-    informative = zone == "body" or _case_informative(text)
+    informative = zone in ("lead", "body") or _case_informative(text)
     names, prefixes, starts = gaz.names, gaz.prefixes, gaz.first_tokens
+    # Reuters writes companies and tickers in angle brackets (<British and Commonwealth
+    # Holdings PLC>, CARBIDE <UK>): nothing inside them is a place.
+    bracketed = _bracketed(raw) if "<" in text else frozenset()
     matches: list[_Match] = []
     i, n = 0, len(raw)
     while i < n:
-        if folded[i] not in starts:
+        if folded[i] not in starts or i in bracketed:
             i += 1
             continue
         ends, j = [], i + 1
@@ -414,20 +487,63 @@ def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
                 name_after,
                 locative,
                 offset + best,
+                next_word=folded[best] if best < n else "",
+                company=name_after and _company_follows(raw, folded, best),
             )
         )
         i = best
     return matches
 
 
+# A dateline opens the body: a place in capitals (``CHICAGO, March 2 -``,
+# ``HÀ NỘI -``, ``LONDON (Reuters) -``) or a place name as written, then a date and a
+# dash (``Đà Nẵng, ngày 15/8 -``, ``TP.HCM, 3/9 -``). Capitals may run on (``GARDEN
+# CITY, N.Y.``); a mixed-case opening must be a short name the gazetteer knows and end
+# in a dash, so that "Officials said: ..." is never read as one.
+# Words that end a company's name: a place before them is part of the name.
+_COMPANY_WORDS = frozenset(
+    "inc corp corporation co company ltd plc llc lp nv ag sa spa gmbh fund funds trust "
+    "bank bancorp group holdings holding industries airlines airways telecom "
+    "partners".split()
+)
+
+
+def _company_follows(raw: list[str], folded: list[str], start: int) -> bool:
+    """Whether the capitalised words from ``start`` run into a company word within a
+    few words (Japan Fund Inc, Hong Kong and Shanghai Banking Corp)."""
+    for j in range(start, min(start + 6, len(raw))):
+        if folded[j] in _COMPANY_WORDS:
+            return True
+        if not (raw[j][0].isupper() or folded[j] in ("and", "of", "&")):
+            return False
+    return False
+
+
+def _bracketed(raw: list[str]) -> frozenset[int]:
+    """Indexes of the tokens inside ``<...>`` (closed within a few words)."""
+    inside: set[int] = set()
+    for i, token in enumerate(raw):
+        if token == "<":
+            for j in range(i + 1, min(i + 12, len(raw))):
+                if raw[j] == ">":
+                    inside.update(range(i + 1, j))
+                    break
+    return frozenset(inside)
+
+
 _DATELINE = re.compile(
-    r"\s*([A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.'’ ]{1,30}){0,2})\s*"
-    r"(?:\([^)\n]{1,40}\)\s*)?(?:[-–—]{1,2}|:)\s"
+    r"\s*(?P<place>[^\W\d_](?:[^\W\d_]|[.'’ -]){1,40}?"
+    r"(?:,\s*[^\W\d_](?:[^\W\d_]|[.'’ ]){1,30}?){0,2})"
+    r"(?P<date>,?\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?"
+    r"|,?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
+    r"\s*(?P<agency>\([^)\n]{1,40}\)\s*)?(?P<dash>[-–—]{1,2}|:)\s",
+    re.IGNORECASE,
 )
 
 
 _DATELINE_DATE = re.compile(
     r"[,\s]+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d.*$|"
+    r",?\s*(?:ngày\s*)?\d{1,2}\s*[/.-]\s*\d{1,2}.*$|"
     r"\s*\([^)]*\)|[\s\-–—:]+$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -435,10 +551,37 @@ _DATELINE_DATE = re.compile(
 
 def _split_dateline(body: str) -> tuple[str, str]:
     """``LONDON (Reuters) - text`` -> (``LONDON``, ``text``); else ('', body)."""
-    m = _DATELINE.match(body[:120])
-    if m and sum(ch.isupper() for ch in m.group(1)) >= 3:
-        return m.group(1), body[m.end() :]
+    head = body[:120]
+    if not any(dash in head for dash in "-–—:"):
+        return "", body  # no dateline ends without one; spares the regex's backtracking
+    m = _DATELINE.match(head)
+    if not m:
+        return "", body
+    place = re.sub(r",\s*ngày$", "", m.group("place").strip(), flags=re.IGNORECASE)
+    first = place.split(",")[0].strip()
+    letters = [ch for ch in first if ch.isalpha()]
+    capitals = sum(ch.isupper() for ch in letters)
+    if capitals >= 3 and capitals == len(letters):
+        return place, body[m.end() :]  # CHICAGO, HÀ NỘI, TP.HCM, GARDEN CITY, N.Y.
+    # Mixed case: one name the gazetteer knows, each word capitalised, then a date,
+    # an agency or a dash (not a colon, which ends "The minister said:").
+    words = [w for w in first.replace(".", " ").split() if w[0].isalpha()]
+    if (
+        m.group("dash") != ":"
+        and 1 <= len(words) <= 4
+        and all(w[0].isupper() for w in words)
+        and tuple(fold(first).split()) in gazetteer().names
+    ):
+        return place, body[m.end() :]
     return "", body
+
+
+def _fits(m: _Match, qualifiers: frozenset[str]) -> bool:
+    """Whether one of the readings of ``m`` lies in (or is) a place of ``qualifiers``."""
+    return any(
+        any(r.place.path == q or r.place.path.startswith(q + "/") for q in qualifiers)
+        for r in m.readings
+    )
 
 
 def _support(place: Place, firm: list[tuple[int, Place]], own: int) -> tuple[int, int]:
@@ -513,10 +656,12 @@ def _strength(reading: Name, hits: tuple[int, int]) -> int:
 
 def _accept(m: _Match, reading: Name, support: int, person_keys: set) -> bool:
     place = reading.place
-    if place.kind == "block" or m.honorific or m.key in person_keys:
+    if place.kind == "block":
         return False
     if m.zone == "dateline":
-        return True
+        return True  # CHICAGO even when the headline names First Chicago Corp
+    if m.honorific or m.key in person_keys:
+        return False
     risky_word = reading.has("c")
     personal = reading.has("p")
     if personal and (m.name_before or m.name_after):
@@ -547,8 +692,26 @@ def _accept(m: _Match, reading: Name, support: int, person_keys: set) -> bool:
     return place.population >= SMALL_CITY
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceFinding:
+    """What an article is about (its facet places) and what it only mentions."""
+
+    about: list[str]
+    mentions: list[str]
+
+
 def find_places(title: str, body: str, dateline: str = "") -> list[str]:
-    """Places mentioned in an article, most confident first, as canonical paths."""
+    """The places an article is about, most confident first, as canonical paths."""
+    return locate_places(title, body, dateline).about
+
+
+def locate_places(title: str, body: str, dateline: str = "") -> PlaceFinding:
+    """Places named in an article, split into what it is about and what it mentions.
+
+    A place is what the article is about when the dateline, the headline or the lead
+    paragraph names it, or the text names it at least :data:`ABOUT_MENTIONS` times (with
+    none of those, the most named place if named :data:`FALLBACK_MENTIONS` times); every
+    other place it names is a mention (see :func:`_classify`)."""
     gaz = gazetteer()
     title = unicodedata.normalize("NFC", title or "")
     body = unicodedata.normalize("NFC", body or "")
@@ -556,9 +719,12 @@ def find_places(title: str, body: str, dateline: str = "") -> list[str]:
     if not dateline:
         dateline, body = _split_dateline(body)
     dateline = _DATELINE_DATE.sub("", dateline)  # "NEW YORK, March 2 -" -> "NEW YORK"
+    lead, rest = _split_lead(body)
+    if title and lead and len(lead) <= 2 * len(title) and fold(lead) == fold(title):
+        lead, rest = _split_lead(rest)  # a page's headline repeated as the first paragraph
     matches: list[_Match] = []
     for number, (zone, text) in enumerate(
-        (("dateline", dateline), ("title", title), ("body", body))
+        (("dateline", dateline), ("title", title), ("lead", lead), ("body", rest))
     ):
         if text:
             matches += _scan(text, zone, number * 10_000_000, gaz)
@@ -569,39 +735,133 @@ def find_places(title: str, body: str, dateline: str = "") -> list[str]:
         if following.position == m.end + 1 and m.locative:
             m.qualifiers = frozenset(r.place.path for r in following.readings)
 
-    # One sense per article: a name used once for a person is a person throughout.
+    # "WESTMINSTER, Calif.": a dateline's second part says where the first one is; a
+    # first part with no reading there is a place the gazetteer does not know.
+    matches = [
+        m
+        for m in matches
+        if not (m.zone == "dateline" and m.qualifiers and not _fits(m, m.qualifiers))
+    ]
+    # "The Japan Fund", "Texas Instruments": a country or state in an organisation's
+    # name, remembered so that the all-caps headline's "THE JAPAN FUND" is one too.
+    org_phrases = {(m.key, m.next_word) for m in matches if m.company}
+
+    # One sense per article: a name used once for a person is a person throughout
+    # (but a dateline is always a place: CHICAGO over "First Chicago Corp").
     person_keys = {
         m.key
         for m in matches
-        if m.honorific
-        or (m.readings[0].has("p") and (m.name_before or m.name_after))
-        or (m.readings[0].place.kind == "city" and m.name_before)  # Kellyanne Conway
+        if m.zone != "dateline"
+        and (
+            m.honorific
+            or (m.readings[0].has("p") and (m.name_before or m.name_after))
+            or (m.readings[0].place.kind == "city" and m.name_before)  # Kellyanne Conway
+        )
     }
     firm = [
         (i, p)
         for i, m in enumerate(matches)
-        if (p := _is_firm(m)) is not None and m.key not in person_keys
+        if (p := _is_firm(m)) is not None and (m.zone == "dateline" or m.key not in person_keys)
     ]
 
-    scores: dict[str, float] = defaultdict(float)
-    first_seen: dict[str, int] = {}
-    demonyms: Counter[str] = Counter()
+    evidence: dict[str, _Evidence] = {}
     for i, m in enumerate(matches):
         reading, support = _choose(m, firm, i)
         if not _accept(m, reading, support, person_keys):
             continue
         path = reading.place.path
-        weight = {"dateline": 5.0, "title": 3.0}.get(m.zone, 1.0)
+        found = evidence.get(path)
+        if found is None:
+            found = evidence[path] = _Evidence(m.position)
+        weight = ZONE_WEIGHTS[m.zone]
+        if m.next_word == "based" or m.company or (m.key, m.next_word) in org_phrases:
+            # "a London-based financier", "Hong Kong Telecom": where a party is from,
+            # or a name inside another name, is a mention wherever it stands.
+            found.passing += 1
+            found.score += ZONE_WEIGHTS["body"] / 2
+            continue
         if reading.has("d"):
-            demonyms[path] += 1
+            found.demonyms += 1
             weight /= 2  # "British" says less than "Britain"
-        scores[path] += weight
-        first_seen.setdefault(path, m.position)
-    for path, count in demonyms.items():
+        else:
+            found.names += 1
+        found.score += weight
+        found.zones.add(m.zone)
+    for path, found in list(evidence.items()):
         # An adjective alone, once, is colour (a French-style menu), not a place.
-        if count == 1 and scores[path] <= 0.5:
-            del scores[path]
-    return _leaves(scores, first_seen)
+        colour = found.demonyms == 1 and not found.names and not found.passing
+        if colour and found.score <= ZONE_WEIGHTS["lead"] / 2:
+            del evidence[path]
+    return _classify(evidence)
+
+
+#: How much each zone of an article says about its places: the dateline is where the
+#: story was filed, the headline and lead say what it is about, the rest may be context.
+ZONE_WEIGHTS = {"dateline": 5.0, "title": 3.0, "lead": 1.5, "body": 1.0}
+#: Named this often anywhere in the text, a place is what the article is about.
+ABOUT_MENTIONS = 3
+#: With nothing in the dateline, headline or lead, the place named most often is what
+#: the article is about if the text names it this often.
+FALLBACK_MENTIONS = 2
+#: The lead: the first paragraph, or at most this many characters of it.
+LEAD_CHARS = 400
+_PARAGRAPH = re.compile(r"\n\s*\n|\n[ \t]+")
+_ABOUT_ZONES = frozenset({"dateline", "title", "lead"})
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """How an article names one place."""
+
+    first_seen: int
+    score: float = 0.0
+    names: int = 0
+    demonyms: int = 0
+    passing: int = 0  # London-based, Japan Fund: never what the article is about
+    zones: set[str] = field(default_factory=set)
+
+    @property
+    def about(self) -> bool:
+        return bool(self.zones & _ABOUT_ZONES) or self.names + self.demonyms / 2 >= ABOUT_MENTIONS
+
+
+def _split_lead(body: str) -> tuple[str, str]:
+    """The first paragraph (blank-line or indent separated), cut at a sentence end
+    within :data:`LEAD_CHARS`, and the rest."""
+    parts = _PARAGRAPH.split(body.lstrip(), maxsplit=1)
+    lead = parts[0]
+    if len(lead) > LEAD_CHARS:
+        cut = max(lead.rfind(". ", 0, LEAD_CHARS), lead.rfind("。", 0, LEAD_CHARS))
+        cut = cut + 1 if cut > 0 else LEAD_CHARS
+        cut = lead.rfind(" ", 0, cut + 1) if cut == LEAD_CHARS else cut
+        cut = cut if cut > 0 else LEAD_CHARS
+        return lead[:cut], lead[cut:] + ("\n\n" + parts[1] if len(parts) > 1 else "")
+    return lead, parts[1] if len(parts) > 1 else ""
+
+
+def _classify(evidence: dict[str, _Evidence]) -> PlaceFinding:
+    """About and mentioned places as leaf paths, most confident first.
+
+    A place the article is about absorbs its ancestors (``Vietnam`` in the headline and
+    ``Da Nang`` in the lead make ``Vietnam/Da Nang``); a mention that is an ancestor of
+    an about place says nothing more and is dropped."""
+    about = {p: e.score for p, e in evidence.items() if e.about}
+    if not about:
+        # Nothing in the dateline, headline or lead: the place named most often, if
+        # named at least twice, is still what the story is about (a feature on Texas
+        # that never says so up front).
+        most = max((e.names for e in evidence.values()), default=0)
+        if most >= FALLBACK_MENTIONS:
+            about = {p: e.score for p, e in evidence.items() if e.names == most}
+    mentioned = {p: e.score for p, e in evidence.items() if p not in about}
+    first_seen = {p: e.first_seen for p, e in evidence.items()}
+    about_paths = _leaves(about, first_seen)
+    mentions = [
+        p
+        for p in _leaves(mentioned, first_seen)
+        if not any(a == p or a.startswith(p + "/") for a in about_paths)
+    ]
+    return PlaceFinding(about_paths[:MAX_PLACES], mentions[:MAX_PLACES])
 
 
 def _leaves(scores: dict[str, float], first_seen: dict[str, int]) -> list[str]:
@@ -616,6 +876,4 @@ def _leaves(scores: dict[str, float], first_seen: dict[str, int]) -> list[str]:
             for leaf in leaves:
                 if leaf.startswith(path + "/"):
                     leaves[leaf] += score
-    ranked = sorted(leaves, key=lambda p: (-leaves[p], first_seen[p]))
-    floor = MIN_RELATIVE_SCORE * leaves[ranked[0]] if ranked else 0
-    return [p for p in ranked if leaves[p] >= floor][:MAX_PLACES]
+    return sorted(leaves, key=lambda p: (-leaves[p], first_seen[p]))

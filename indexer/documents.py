@@ -41,6 +41,7 @@ def stored_fields(article: Article) -> dict:
         "authors": list(article.authors),
         "tags": list(article.tags),
         "places": list(article.places),
+        "mentions": list(article.mentions),
         "source_path": article.source_path,
         "content_hash": article.content_hash,
     }
@@ -68,6 +69,7 @@ def to_article(stored: dict) -> Article:
         authors=list(stored.get("authors", [])),
         tags=list(stored.get("tags", [])),
         places=list(stored.get("places", [])),
+        mentions=list(stored.get("mentions", [])),
         source_path=stored.get("source_path", ""),
         content_hash=stored.get("content_hash", ""),
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from archive.article import iso8601
+from archive.places import place_filter
 from indexer.api import (
     CSV_COLUMNS,
     EXCEL_BOM,
@@ -291,7 +292,8 @@ class _ProgressLine:
 )  # fmt: skip
 @click.option(
     "--place", "places", multiple=True, callback=_rule("place"),
-    help="Only articles in this place, e.g. Vietnam/Da Nang.",
+    help="Only articles about this place: a path (Vietnam/Da Nang) or a name (Đà Nẵng, "
+    "TP.HCM); a former province (Vietnam/Binh Duong) or the province it joined in 2025.",
 )  # fmt: skip
 @click.option(
     "--site", "sites", multiple=True, callback=_rule("site"),
@@ -366,6 +368,7 @@ def search(
       flood OR storm          either word;  NOT / -word to exclude
       "Da Nang"               a phrase;  accents optional (Đà Nẵng finds it too)
       title:election          a field: title, body, tag, place, site
+      place:"binh duong"      a place an article is about or only mentions
       elect*  flodd~          a wildcard;  a fuzzy match
     \b
     Examples:
@@ -383,7 +386,8 @@ def search(
         text=query,
         filters=Filters(
             tags=list(tags),
-            places=list(places),
+            # Any name of a place, or a former province's own path, means its facet path.
+            places=list(dict.fromkeys(place_filter(p) for p in places)),
             sites=list(sites),
             languages=list(languages),
             dates=list(dates),

@@ -30,6 +30,10 @@ Depth scheme: at most three levels, country first, in English.
 * ``Country/City`` everywhere else (``France/Nice``), since GeoNames' region names are
   not in the package.
 
+Which former province each Vietnamese city lay in is a separate table,
+``archive/data/vn_former_provinces.tsv``: rerun ``scripts/build_former_provinces.py``
+after this script.
+
 Vietnamese paths are written without diacritics (``Vietnam/Dien Bien``) as English
 texts do; other cities keep their GeoNames name (``Switzerland/Zürich``).
 

@@ -1,7 +1,8 @@
 """The search contract, run against both backends: Whoosh in a folder and Typesense.
 
-The same Articles (the demo set with its seed, plus hand-made Vietnamese, decomposed
-and markup articles) are indexed into each backend. Every test takes the ``archive``
+The same Articles (the demo set with its seed, the hand-labelled Vietnamese place set
+of ``tests/fixtures/places-vi/``, plus hand-made Vietnamese, decomposed and markup
+articles) are indexed into each backend. Every test takes the ``archive``
 fixture, parametrised over the two, and asserts what a user would check; expected
 values come from the Articles themselves (plain ``Counter``s) or, for queries with no
 simpler oracle, from the other backend: the same totals, the same hits and the same
@@ -10,16 +11,17 @@ facet counts.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from typesense_servers import connection_for, typesense_server  # noqa: F401 - fixture
 
 from archive import Article, read
-from archive.places import place_ancestors
+from archive.places import place_ancestors, with_ancestors
 from archive.readers.base import ReadContext, make_article
 from indexer import Filters, QueryError, SearchQuery
 from indexer.backends import index_articles
@@ -27,6 +29,9 @@ from indexer.typesense import TypesenseEngine
 from indexer.whoosh import WhooshEngine
 
 BACKENDS = ["whoosh", "typesense"]
+PLACES_VI = Path(__file__).parent / "fixtures" / "places-vi"
+HCMC = "Vietnam/Ho Chi Minh City"
+BINH_DUONG = "Vietnam/Ho Chi Minh City/Binh Duong"
 
 
 def _hand_made() -> list[Article]:
@@ -48,6 +53,16 @@ def _hand_made() -> list[Article]:
     return [vi, nfd, markup]
 
 
+def _labels() -> dict[str, dict]:
+    return json.loads((PLACES_VI / "labels.json").read_text(encoding="utf-8"))
+
+
+def _labelled(articles: list[Article]) -> dict[str, Article]:
+    """The Vietnamese set's Articles by file name."""
+    names = {f"articles/{name}": name for name in _labels()}
+    return {names[a.source_path]: a for a in articles if a.source_path in names}
+
+
 @pytest.fixture(scope="module")
 def articles(demo: Path) -> list[Article]:
     """The demo set as the readers produce it (first copy of each id), and the others."""
@@ -56,7 +71,14 @@ def articles(demo: Path) -> list[Article]:
         for item in read(path, root=demo):
             if isinstance(item, Article) and item.id not in seen:
                 seen[item.id] = item
-    out = list(seen.values()) + _hand_made()
+    places_vi = [
+        item
+        for path in sorted((PLACES_VI / "articles").iterdir())
+        for item in read(path, root=PLACES_VI)
+        if isinstance(item, Article)
+    ]
+    assert len(places_vi) == len(_labels())
+    out = list(seen.values()) + places_vi + _hand_made()
     assert len(out) > 300
     return out
 
@@ -137,8 +159,18 @@ QUERIES = [
     "body:election",
     "tag:politics",
     'place:"united states"',
+    'place:"binh duong"',
+    'place:"bac ninh"',
     "site:bbc",
-    "the election",
+    # Vietnamese articles fold "thế" (thế giới) to "the", English ones drop it as a stop
+    # word, so no article has both words: Whoosh goes down the relaxation ladder,
+    # Typesense finds nothing (a documented limit, docs/typesense.md).
+    pytest.param(
+        "the election",
+        marks=pytest.mark.xfail(
+            strict=True, reason="Typesense stops where Whoosh relaxes further (docs/typesense.md)"
+        ),
+    ),
     "president (russia OR china)",
     "trump AND (tax OR wall)",
     "shares NOT tag:acq",
@@ -148,6 +180,8 @@ FILTERS = [
     Filters(),
     Filters(tags=["Politics", "World"]),
     Filters(places=["United States", "United States/California"]),
+    Filters(places=["Vietnam", HCMC]),
+    Filters(places=["Vietnam", BINH_DUONG]),
     Filters(dates=["2017", "2017-03"]),
     Filters(sites=["aljazeera.com"], languages=["en"]),
 ]
@@ -233,6 +267,42 @@ def test_facet_counts_equal_an_independent_count_of_the_articles(archive, articl
     }
     inside = {v: n for v, n in got["place"].items() if v.startswith("United States/")}
     assert inside == {p: n for p, n in place_counts.items() if p.startswith("United States/")}
+
+
+# -- Places: about versus mentioned, and the 2025 merger -----------------------------------------
+
+
+def test_a_current_province_finds_articles_about_its_former_parts(archive, articles):
+    labelled = _labelled(articles)
+    about_binh_duong = {
+        labelled[name].id
+        for name, label in _labels().items()
+        if BINH_DUONG in with_ancestors(label["about"])
+    }
+    published = [a.published for a in labelled.values() if a.id in about_binh_duong]
+    dates = {p.date() if isinstance(p, datetime) else p for p in published}
+    cut = date(2025, 7, 1)
+    assert any(d < cut for d in dates) and any(d >= cut for d in dates)
+    current = ids(archive, filters=Filters(places=["Vietnam", HCMC]))
+    assert about_binh_duong <= current
+    # ... and the former province on its own finds exactly them, before and after.
+    assert ids(archive, filters=Filters(places=["Vietnam", BINH_DUONG])) == about_binh_duong
+
+
+def test_the_facet_counts_a_former_province_under_the_current_one(archive, articles):
+    result = archive.search(SearchQuery(filters=Filters(places=["Vietnam"]), facet_limit=1000))
+    place = counts(result)["place"]
+    expected = Counter(p for a in articles for p in with_ancestors(a.places))
+    assert place[BINH_DUONG] == expected[BINH_DUONG] >= 3
+    assert place[HCMC] == expected[HCMC] > place[BINH_DUONG]
+
+
+def test_a_place_only_mentioned_is_searchable_but_not_a_facet_value(archive, articles):
+    fdi = _labelled(articles)["vi-02-fdi-binh-duong.json"]
+    assert "Vietnam/Bac Ninh" in fdi.mentions and "Vietnam/Bac Ninh" not in fdi.places
+    assert fdi.id in ids(archive, 'place:"bac ninh"')
+    assert fdi.id not in ids(archive, filters=Filters(places=["Vietnam", "Vietnam/Bac Ninh"]))
+    assert fdi.id in ids(archive, filters=Filters(places=["Vietnam", BINH_DUONG]))
 
 
 # -- Hits ------------------------------------------------------------------------------------

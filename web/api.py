@@ -29,6 +29,7 @@ ARTICLE_FIELDS = (
     "authors",
     "tags",
     "places",
+    "mentions",
 )
 
 

@@ -163,7 +163,11 @@ SCHEMAS = {
             "language": {"type": "string"},
             "authors": _STRINGS,
             "tags": _STRINGS,
-            "places": _STRINGS,
+            "places": {**_STRINGS, "description": "What the article is about: the place facet"},
+            "mentions": {
+                **_STRINGS,
+                "description": "Places the text names but is not about (not in the facet)",
+            },
         },
     },
     "TrendResult": {

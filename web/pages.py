@@ -115,8 +115,18 @@ def article(article_id: str):
         source_url=views.web_url(found.url),
         tags=[views.Link(t, urls.search(empty.toggled("tag", t))) for t in found.tags],
         places=[
-            views.Link(views.place_label(p), urls.search(empty.toggled("place", p)))
+            views.Link(
+                views.place_description(p, found.language), urls.search(empty.toggled("place", p))
+            )
             for p in found.places
+        ],
+        # Mentions are not facet values: each links to the articles naming the place.
+        mentions=[
+            views.Link(
+                views.place_description(p, found.language),
+                urls.search(empty.replace(text=f'place:"{p.rsplit("/", 1)[-1]}"')),
+            )
+            for p in found.mentions
         ],
         site=views.Link(found.site, urls.search(empty.toggled("site", found.site)))
         if found.site

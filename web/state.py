@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from archive.article import clean_line
+from archive.places import place_filter
 from indexer import params
 from indexer.api import Filters, SearchQuery
 from indexer.params import (
@@ -86,6 +87,9 @@ class SearchState:
         filters = {field: _filter_values(args, param) for param, field in FILTER_PARAMS.items()}
         if surface == API and not filters["languages"]:
             filters["languages"] = _filter_values(args, API_LANGUAGE_ALIAS, surface)
+        # A place by any of its names or by its former province's own path
+        # (Vietnam/Binh Duong) filters by its facet path.
+        filters["places"] = tuple(dict.fromkeys(place_filter(v) for v in filters["places"]))
         date_from = parse_day(one["from"], "from", end=False)
         date_to = parse_day(one["to"], "to", end=True)
         if date_from and date_to and date_from > date_to:

@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from archive.article import iso8601
+from archive.place_names import local_name
+from archive.places import MERGER_YEAR, former_province, merged_into
 from indexer.api import MAX_PAGE, FacetValue, Hit, SearchResult
 from web import i18n
 from web.state import SearchState
@@ -56,6 +58,42 @@ def place_label(path: str) -> str:
     write), or ``Đà Nẵng, Việt Nam`` on the Vietnamese interface."""
     parts = [part for part in path.split("/") if part]
     return ", ".join(i18n.place_part("/".join(parts[: i + 1])) for i in reversed(range(len(parts))))
+
+
+def place_description(path: str, article_language: str = "") -> str:
+    """A place as the article page shows it, most specific first, with what the 2025
+    merger made of it: "Binh Duong, since 2025 part of Ho Chi Minh City, Vietnam",
+    "Thu Dau Mot, Ho Chi Minh City (Binh Duong until 2025), Vietnam". Vietnamese places
+    keep their diacritics on a Vietnamese-language article, and every name is in the
+    interface language on the Vietnamese interface."""
+    interface_vi = i18n.current_language() == "vi"
+    vietnamese = interface_vi or article_language.lower().startswith("vi")
+
+    def name(p: str) -> str:
+        return i18n.place_part(p) if interface_vi else local_name(p, vietnamese)
+
+    parts = [part for part in path.split("/") if part]
+    if not parts:
+        return path
+    current, former = merged_into(path), former_province(path)
+    if former:
+        place = _(
+            "%(place)s, %(province)s (%(former)s until %(year)s)",
+            place=name(path),
+            province=name("/".join(parts[:2])),
+            former=name(former),
+            year=MERGER_YEAR,
+        )
+    elif current:
+        place = _(
+            "%(place)s, since %(year)s part of %(province)s",
+            place=name(path),
+            year=MERGER_YEAR,
+            province=name(current),
+        )
+    else:
+        return ", ".join(name("/".join(parts[: i + 1])) for i in reversed(range(len(parts))))
+    return f"{place}, {name(parts[0])}"
 
 
 def month_label(value: str) -> str:

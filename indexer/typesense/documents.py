@@ -127,7 +127,9 @@ def to_document(article: Article, file: str, seq: int) -> dict:
             "title_terms": terms(article.title, english),
             "body_terms": terms(searchable_body, english),
             "tag_grams": grams(article.tags),
-            "place_grams": grams([p.replace("/", " ") for p in article.places]),
+            "place_grams": grams(
+                [p.replace("/", " ") for p in [*article.places, *article.mentions]]
+            ),
             "site_grams": grams([article.site], _SITE) if article.site else [],
             "english": english,
             "tag_key": [facet_key(t) for t in article.tags],

@@ -39,7 +39,8 @@ from indexer.query import text_field
 
 #: Bumped whenever the schema or analysis changes in a way that needs a rebuild.
 #: 2: words split at dots and commas (acronyms kept); split query words are phrases.
-SCHEMA_VERSION = 2
+#: 3: the place field also holds the places an article only mentions (Article.mentions).
+SCHEMA_VERSION = 3
 
 
 def _values_field() -> fields.KEYWORD:
@@ -98,7 +99,11 @@ def to_document(article: Article, file: str | Path) -> dict:
     doc = {
         "id": article.id,
         "tag": VALUE_SEPARATOR.join(article.tags),
-        "place": VALUE_SEPARATOR.join(p.replace("/", " ") for p in article.places),
+        # place: finds what an article is about and what it mentions; the facet
+        # (place_key) counts only what it is about.
+        "place": VALUE_SEPARATOR.join(
+            p.replace("/", " ") for p in [*article.places, *article.mentions]
+        ),
         "site": article.site,
         "tag_key": VALUE_SEPARATOR.join(facet_key(t) for t in article.tags),
         "tag_label": VALUE_SEPARATOR.join(article.tags),
