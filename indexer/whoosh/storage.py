@@ -110,6 +110,7 @@ class MappedFile(StructFile):
         owner: mmap.mmap | None = None,
     ):
         super().__init__(_ViewReader(view), name=name, onclose=onclose)
+        self.is_closed: bool = False
         self._view = view
         self._owner = owner  # the map itself, for the file that created it
 
