@@ -577,7 +577,8 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
       ARCHIVE_LOG_QUERIES       0 leaves search words out of the access log
       ARCHIVE_MAX_INDEX_AGE     hours: older, /readyz answers 503 (default: never)
       ARCHIVE_BACKEND           whoosh (default) or typesense, with
-                                ARCHIVE_TYPESENSE_NODES, ARCHIVE_TYPESENSE_API_KEY
+                                ARCHIVE_TYPESENSE_NODES, ARCHIVE_TYPESENSE_SEARCH_KEY
+                                (a search-only key: the server needs no admin key)
                                 and ARCHIVE_TYPESENSE_COLLECTION
     \b
     Examples:
