@@ -189,3 +189,22 @@ def test_mapped_files_read_what_whoosh_wrote(tmp_path):
     empty = MappedStorage(tmp_path).open_file("empty")
     assert empty.read() == b""
     empty.close()
+
+
+def test_a_file_that_cannot_be_mapped_is_read_plainly(tmp_path, monkeypatch):
+    import mmap
+
+    from whoosh.filedb.structfile import StructFile
+
+    from indexer.whoosh.storage import MappedFile, MappedStorage
+
+    (tmp_path / "data").write_bytes(b"\x00\x00\x00\x07rest")
+
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    f = MappedStorage(tmp_path).open_file("data")
+    assert isinstance(f, StructFile) and not isinstance(f, MappedFile)
+    assert f.get_int(0) == 7 and f.subset(4, 4).read() == b"rest"
+    f.close()

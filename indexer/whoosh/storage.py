@@ -196,7 +196,12 @@ class MappedStorage(FileStorage):
         with open(path, "rb") as f:
             if os.fstat(f.fileno()).st_size == 0:  # an empty file cannot be mapped
                 return super().open_file(name, **kwargs)
-            owner = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
+                owner = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):
+                # A file system that cannot map (or no address space left): read it as a
+                # plain file; its subsets then seek and read, still without a copy.
+                return super().open_file(name, **kwargs)
         return MappedFile(memoryview(owner), name=name, onclose=kwargs.get("onclose"), owner=owner)
 
 
