@@ -560,7 +560,7 @@ def _describe_run(run: dict | None) -> str:
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Processes (more than 1: gunicorn, POSIX only; each holds its own copy of the index).",
+    help="Processes (more than 1: gunicorn, POSIX only; they share the mapped index).",
 )
 def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
     """Serve the search page and JSON API (waitress, read-only; gunicorn with --workers).
