@@ -39,6 +39,8 @@ RECORDS = [
     [1, 2],
     {"title": "Nested", "meta": {"a": {"b": {"c": [1, {"d": None}]}}}, "published": 1.7e9},
     {"title": "Dup", "title ": "x", "text": "first", "TEXT": "second"},
+    {"title": "A bad date", "text": "Body", "date": "2024-13-45"},
+    {"title": "cafÃ© mojibake", "text": "He said â€œyesâ€\x9d."},
 ]
 
 
@@ -74,7 +76,7 @@ def test_streamed_arrays_read_as_the_whole_document_did(tmp_path, name, data):
     if name != "numbers.json":
         from archive.readers.base import ReadContext
 
-        assert stream_json_array(ReadContext(path), records._article) is not None
+        assert stream_json_array(ReadContext(path), records._array_record) is not None
     assert list(read(path)) == whole(path)
 
 
@@ -99,7 +101,7 @@ def test_other_documents_are_read_whole_with_the_same_answers(tmp_path, name, da
     from archive.readers.base import ReadContext
 
     path = write(tmp_path, name, data)
-    assert stream_json_array(ReadContext(path), records._article) is None
+    assert stream_json_array(ReadContext(path), records._array_record) is None
     assert list(read(path)) == whole(path)
 
 

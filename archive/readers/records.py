@@ -107,7 +107,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _read_json(ctx: ReadContext) -> Iterator[Article | Problem]:
-    streamed = stream_json_array(ctx, _article)
+    streamed = stream_json_array(ctx, _array_record)
     if streamed is not None:  # a valid array: read record by record, never whole
         yield from streamed
         return
@@ -131,6 +131,10 @@ def _read_json(ctx: ReadContext) -> Iterator[Article | Problem]:
         raise SkipFile("JSON holds neither an article nor a list of article objects")
     for position, record in enumerate(records, start=1):
         yield _article(ctx, record, position, "record")
+
+
+def _array_record(ctx: ReadContext, record: object, position: int) -> Article | Problem:
+    return _article(ctx, record, position, "record")
 
 
 def _json_error(exc: json.JSONDecodeError, text: str) -> str:
