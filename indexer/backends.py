@@ -5,7 +5,8 @@ choice of engine is configuration, not code::
 
     ARCHIVE_BACKEND=whoosh|typesense          (default whoosh)
     ARCHIVE_TYPESENSE_NODES=http://10.0.0.1:8108,http://10.0.0.2:8108,http://10.0.0.3:8108
-    ARCHIVE_TYPESENSE_API_KEY=...
+    ARCHIVE_TYPESENSE_API_KEY=...             (the admin key: writing needs it)
+    ARCHIVE_TYPESENSE_SEARCH_KEY=...          (optional: a search-only key for reads)
     ARCHIVE_TYPESENSE_COLLECTION=articles     (default articles: the alias searched)
 
 An engine lives in its own subpackage (``indexer/whoosh/``, ``indexer/typesense/``)

@@ -821,7 +821,7 @@ def _describe_run(run: dict | None) -> str:
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Processes (more than 1: gunicorn, POSIX only; each holds its own copy of the index).",
+    help="Processes (more than 1: gunicorn, POSIX only; they share the mapped index).",
 )
 def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
     """Serve the search page and JSON API (waitress, read-only; gunicorn with --workers).
@@ -838,7 +838,8 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
       ARCHIVE_LOG_QUERIES       0 leaves search words out of the access log
       ARCHIVE_MAX_INDEX_AGE     hours: older, /readyz answers 503 (default: never)
       ARCHIVE_BACKEND           whoosh (default) or typesense, with
-                                ARCHIVE_TYPESENSE_NODES, ARCHIVE_TYPESENSE_API_KEY
+                                ARCHIVE_TYPESENSE_NODES, ARCHIVE_TYPESENSE_SEARCH_KEY
+                                (a search-only key: the server needs no admin key)
                                 and ARCHIVE_TYPESENSE_COLLECTION
     \b
     Examples:

@@ -238,3 +238,63 @@ def test_the_api_key_is_required(server):
     wrong = Connection((server.url,), API_KEY + "-wrong", "cli")
     with pytest.raises(ConfigError, match="refused the API key"):
         TypesenseArchive(wrong)
+
+
+# -- A search-only key for the web server ------------------------------------------------------
+
+#: What docs/typesense.md tells admins to give the web server's key.
+SEARCH_ACTIONS = [
+    "documents:search",
+    "documents:get",
+    "collections:get",
+    "aliases:get",
+    "metrics.json:list",
+]
+
+
+def test_a_search_only_key_serves_searches_and_cannot_write(cli_archive, server, monkeypatch):
+    import web
+    from web.config import Config
+
+    folder, env, _summary = cli_archive
+    admin = make_client(connection_for([server], "cli"))
+    made = admin.keys.create(
+        {"description": "web (search only)", "actions": SEARCH_ACTIONS, "collections": ["cli.*"]}
+    )
+    search_env = {k: v for k, v in env.items() if k != "ARCHIVE_TYPESENSE_API_KEY"}
+    search_env["ARCHIVE_TYPESENSE_SEARCH_KEY"] = made["value"]
+
+    # The CLI's reads and the web app work with the search key alone...
+    as_admin = json.loads(run("search", "Đà Nẵng", "--format", "json", env=env).stdout)
+    found = run("search", "Đà Nẵng", "--format", "json", env=search_env)
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout) == as_admin
+    stats = run("stats", "--format", "json", env=search_env)
+    assert stats.returncode == 0 and json.loads(stats.stdout)["articles"] > 300
+    for name in ("ARCHIVE_BACKEND", "ARCHIVE_TYPESENSE_NODES", "ARCHIVE_TYPESENSE_COLLECTION",
+                 "ARCHIVE_TYPESENSE_SEARCH_KEY"):  # fmt: skip
+        monkeypatch.setenv(name, search_env[name])
+    monkeypatch.delenv("ARCHIVE_TYPESENSE_API_KEY", raising=False)
+    client = web.create_app(Config.from_env(index_dir=folder / "unused")).test_client()
+    data = client.get("/api/search?q=Da+Nang&place=Vietnam").get_json()
+    assert data["total"] == as_admin["total"]
+    assert client.get(f"/api/article/{data['hits'][0]['id']}").status_code == 200
+
+    # ...and cannot write: without the admin key `archive index` says what it needs, and
+    # the search key given as the admin key is refused by the cluster.
+    refused = run("index", str(folder), env=search_env)
+    assert refused.returncode != 0
+    assert "needs the Typesense admin key (ARCHIVE_TYPESENSE_API_KEY)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    misused = dict(search_env, ARCHIVE_TYPESENSE_API_KEY=made["value"])
+    refused = run("index", "--rebuild", str(folder), env=misused)
+    assert refused.returncode != 0 and "refused the API key" in refused.stderr
+    from typesense import exceptions as ts_errors
+
+    from indexer.typesense import Connection
+
+    reader = make_client(Connection((server.url,), "", "cli", search_key=made["value"]))
+    generation = admin.aliases["cli"].retrieve()["collection_name"]
+    with pytest.raises((ts_errors.RequestUnauthorized, ts_errors.RequestForbidden)):
+        reader.collections[generation].delete()
+    assert json.loads(run("search", "Đà Nẵng", "--format", "json", env=env).stdout) == as_admin

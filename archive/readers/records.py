@@ -1,9 +1,10 @@
 """Record files: JSON, JSONL/NDJSON, CSV and TSV, one article per record.
 
 These are the exports researchers have (scraper dumps, dataset downloads), and they
-can be large: JSONL and CSV are streamed line by line with incremental decoding, so a
-file of hundreds of megabytes never sits in memory; a JSON document is parsed whole,
-up to :data:`MAX_RECORDS_BYTES`. A bad record becomes a :class:`Problem` located at its
+can be large: JSONL and CSV are streamed line by line with incremental decoding, and a
+JSON array record by record (:mod:`archive.readers.json_stream`), so a file of hundreds
+of megabytes never sits in memory; any other JSON document is parsed whole, up to
+:data:`MAX_RECORDS_BYTES`. A bad record becomes a :class:`Problem` located at its
 line (or, in a JSON array, its 1-based position) and the rest of the file still loads.
 """
 
@@ -26,6 +27,7 @@ from archive.readers.base import (
     read_text,
 )
 from archive.readers.fields import FIELD_NAMES, map_fields, name_key
+from archive.readers.json_stream import stream_json_array
 
 #: How much of a streamed file the encoding is detected from.
 HEAD_BYTES = 64 * 1024
@@ -105,6 +107,10 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _read_json(ctx: ReadContext) -> Iterator[Article | Problem]:
+    streamed = stream_json_array(ctx, _array_record)
+    if streamed is not None:  # a valid array: read record by record, never whole
+        yield from streamed
+        return
     text = read_text(ctx, limit=MAX_RECORDS_BYTES)
     try:
         data = json.loads(text)
@@ -125,6 +131,10 @@ def _read_json(ctx: ReadContext) -> Iterator[Article | Problem]:
         raise SkipFile("JSON holds neither an article nor a list of article objects")
     for position, record in enumerate(records, start=1):
         yield _article(ctx, record, position, "record")
+
+
+def _array_record(ctx: ReadContext, record: object, position: int) -> Article | Problem:
+    return _article(ctx, record, position, "record")
 
 
 def _json_error(exc: json.JSONDecodeError, text: str) -> str:

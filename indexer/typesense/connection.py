@@ -68,7 +68,7 @@ def answering(connection: Connection, doing: str) -> Iterator[None]:
     except (ts_errors.RequestUnauthorized, ts_errors.RequestForbidden) as exc:
         raise ConfigError(
             f"the Typesense cluster ({', '.join(connection.nodes)}) refused the API key "
-            f"(ARCHIVE_TYPESENSE_API_KEY) {doing}: {' '.join(str(exc).split())}"
+            f"({connection.key_variables()}) {doing}: {' '.join(str(exc).split())}"
         ) from exc
     except _NO_ANSWER as exc:
         raise TypesenseUnavailable(
@@ -79,11 +79,16 @@ def answering(connection: Connection, doing: str) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Connection:
-    """The cluster: node URLs, the admin API key and the collection alias searched."""
+    """The cluster: node URLs, its keys and the collection alias searched.
+
+    ``api_key`` is the admin key, needed only to write (``archive index``);
+    ``search_key``, when given, is what every read uses, so a web server can run with a
+    key that can read the archive's collections and nothing else (docs/typesense.md)."""
 
     nodes: tuple[str, ...]
     api_key: str
     collection: str = "articles"
+    search_key: str = ""
 
     def __post_init__(self) -> None:
         if not self.nodes:
@@ -95,17 +100,38 @@ class Connection:
                     f"Typesense node {node!r} is not like http://host:port "
                     "(ARCHIVE_TYPESENSE_NODES)"
                 )
-        if not self.api_key:
-            raise ConfigError("no Typesense API key given (ARCHIVE_TYPESENSE_API_KEY)")
+        if not self.api_key and not self.search_key:
+            raise ConfigError(
+                "no Typesense API key given (ARCHIVE_TYPESENSE_API_KEY, or "
+                "ARCHIVE_TYPESENSE_SEARCH_KEY for searching only)"
+            )
+
+    def key(self, write: bool) -> str:
+        """The key for a write (the admin key) or a read (the search key if given)."""
+        if write:
+            if not self.api_key:
+                raise ConfigError(
+                    "writing the archive needs the Typesense admin key "
+                    "(ARCHIVE_TYPESENSE_API_KEY); ARCHIVE_TYPESENSE_SEARCH_KEY can only search"
+                )
+            return self.api_key
+        return self.search_key or self.api_key
+
+    def key_variables(self) -> str:
+        """The variables the keys in use came from, for messages."""
+        if self.search_key and self.api_key:
+            return "ARCHIVE_TYPESENSE_SEARCH_KEY for searches, ARCHIVE_TYPESENSE_API_KEY to write"
+        return "ARCHIVE_TYPESENSE_SEARCH_KEY" if self.search_key else "ARCHIVE_TYPESENSE_API_KEY"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Connection:
-        """``ARCHIVE_TYPESENSE_NODES``, ``_API_KEY`` and ``_COLLECTION``; raises
-        ConfigError naming the variable that cannot be used."""
+        """``ARCHIVE_TYPESENSE_NODES``, ``_API_KEY``, ``_SEARCH_KEY`` and ``_COLLECTION``;
+        raises ConfigError naming the variable that cannot be used."""
         return cls(
             nodes=parse_nodes(environ.get("ARCHIVE_TYPESENSE_NODES", "")),
             api_key=environ.get("ARCHIVE_TYPESENSE_API_KEY", "").strip(),
             collection=environ.get("ARCHIVE_TYPESENSE_COLLECTION", "").strip() or "articles",
+            search_key=environ.get("ARCHIVE_TYPESENSE_SEARCH_KEY", "").strip(),
         )
 
     def describe(self) -> str:
@@ -124,18 +150,21 @@ def make_client(
     timeout: float = READ_TIMEOUT,
     retries: int | None = None,
     retry_interval: float = 0.1,
+    write: bool = False,
 ) -> typesense.Client:
-    """A client over every node of the cluster (thread-safe: one per process is fine)."""
+    """A client over every node of the cluster (thread-safe: one per process is fine),
+    with the admin key when it is to ``write``, else the search key if there is one."""
+    key = connection.key(write)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        return _client(connection, timeout, retries, retry_interval)
+        return _client(connection, key, timeout, retries, retry_interval)
 
 
-def _client(connection, timeout, retries, retry_interval) -> typesense.Client:
+def _client(connection, key, timeout, retries, retry_interval) -> typesense.Client:
     return typesense.Client(
         {
             "nodes": [_node(url) for url in connection.nodes],
-            "api_key": connection.api_key,
+            "api_key": key,
             "connection_timeout_seconds": timeout,
             # Try every node at least once before giving up.
             "num_retries": len(connection.nodes) + 1 if retries is None else retries,

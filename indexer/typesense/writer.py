@@ -115,7 +115,7 @@ def _write(
     progress: Callable[[Progress], None] | None,
 ) -> IndexReport:
     started = time.monotonic()
-    client = make_client(connection, timeout=WRITE_TIMEOUT)
+    client = make_client(connection, timeout=WRITE_TIMEOUT, write=True)
     report = IndexReport(rebuilt=rebuild, warnings=list(plan.warnings))
     alias = connection.collection
     with _writer_lock(client, alias):
