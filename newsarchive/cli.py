@@ -9,12 +9,15 @@ is computed here that the API does not also give to the web app, so
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -70,6 +73,94 @@ def _rule(name: str, *, end: bool = False):
             raise click.BadParameter(str(exc)) from None
 
     return check
+
+
+def filter_options(command: Callable) -> Callable:
+    """The filters every search-like command takes (search, trends, top-words), checked
+    by the same rules as the web's parameters (:mod:`indexer.params`)."""
+    options = [
+        click.option(
+            "--tag",
+            "tags",
+            multiple=True,
+            callback=_rule("tag"),
+            help="Only articles with this tag (repeat for OR).",
+        ),
+        click.option(
+            "--place",
+            "places",
+            multiple=True,
+            callback=_rule("place"),
+            help="Only articles about this place: a path (Vietnam/Da Nang) or a name (Đà Nẵng, "
+            "TP.HCM); a former province (Vietnam/Binh Duong) or the province it joined in 2025.",
+        ),
+        click.option(
+            "--site",
+            "sites",
+            multiple=True,
+            callback=_rule("site"),
+            help="Only articles from this site.",
+        ),
+        click.option(
+            "--language",
+            "languages",
+            multiple=True,
+            callback=_rule("language"),
+            help="Only articles in this language.",
+        ),
+        click.option(
+            "--date",
+            "dates",
+            multiple=True,
+            metavar="YYYY[-MM]",
+            callback=_rule("date"),
+            help="Only this year or month.",
+        ),
+        click.option(
+            "--from",
+            "date_from",
+            metavar="DATE",
+            callback=_rule("from"),
+            help="Published on or after (YYYY-MM-DD; YYYY or YYYY-MM: the first day).",
+        ),
+        click.option(
+            "--to",
+            "date_to",
+            metavar="DATE",
+            callback=_rule("to", end=True),
+            help="Published on or before (YYYY-MM-DD; YYYY or YYYY-MM: the last day).",
+        ),
+    ]
+
+    @functools.wraps(command)
+    def with_filters(
+        *args: Any,
+        tags: tuple[str, ...],
+        places: tuple[str, ...],
+        sites: tuple[str, ...],
+        languages: tuple[str, ...],
+        dates: tuple[str, ...],
+        date_from: date | None,
+        date_to: date | None,
+        **kwargs: Any,
+    ) -> Any:
+        if date_from and date_to and date_from > date_to:
+            raise click.BadParameter("the --from date is after the --to date", param_hint="--from")
+        filters = Filters(
+            tags=list(tags),
+            # Any name of a place, or a former province's own path, means its facet path.
+            places=list(dict.fromkeys(place_filter(p) for p in places)),
+            sites=list(sites),
+            languages=list(languages),
+            dates=list(dates),
+            date_from=date_from,
+            date_to=date_to,
+        )
+        return command(*args, filters=filters, **kwargs)
+
+    for option in reversed(options):
+        with_filters = option(with_filters)
+    return with_filters
 
 
 def _engine(index_dir: Path | None) -> Engine:
@@ -286,35 +377,7 @@ class _ProgressLine:
 @main.command()
 @click.argument("query", required=False, default="", callback=_rule("q"))
 @index_dir_option
-@click.option(
-    "--tag", "tags", multiple=True, callback=_rule("tag"),
-    help="Only articles with this tag (repeat for OR).",
-)  # fmt: skip
-@click.option(
-    "--place", "places", multiple=True, callback=_rule("place"),
-    help="Only articles about this place: a path (Vietnam/Da Nang) or a name (Đà Nẵng, "
-    "TP.HCM); a former province (Vietnam/Binh Duong) or the province it joined in 2025.",
-)  # fmt: skip
-@click.option(
-    "--site", "sites", multiple=True, callback=_rule("site"),
-    help="Only articles from this site.",
-)  # fmt: skip
-@click.option(
-    "--language", "languages", multiple=True, callback=_rule("language"),
-    help="Only articles in this language.",
-)  # fmt: skip
-@click.option(
-    "--date", "dates", multiple=True, metavar="YYYY[-MM]", callback=_rule("date"),
-    help="Only this year or month.",
-)  # fmt: skip
-@click.option(
-    "--from", "date_from", metavar="DATE", callback=_rule("from"),
-    help="Published on or after (YYYY-MM-DD; YYYY or YYYY-MM: the first day).",
-)  # fmt: skip
-@click.option(
-    "--to", "date_to", metavar="DATE", callback=_rule("to", end=True),
-    help="Published on or before (YYYY-MM-DD; YYYY or YYYY-MM: the last day).",
-)  # fmt: skip
+@filter_options
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option(
     "--limit", type=click.IntRange(1, BY_NAME["size"].maximum), default=10, show_default=True,
@@ -346,13 +409,7 @@ class _ProgressLine:
 def search(
     query: str,
     index_dir: Path | None,
-    tags: tuple[str, ...],
-    places: tuple[str, ...],
-    sites: tuple[str, ...],
-    languages: tuple[str, ...],
-    dates: tuple[str, ...],
-    date_from: date | None,
-    date_to: date | None,
+    filters: Filters,
     sort: Sort,  # one of SORTS: click.Choice checked it
     limit: int,
     page: int,
@@ -377,23 +434,12 @@ def search(
       archive search "oil prices" --place "Saudi Arabia" --format json
       archive search "Da Nang" --format ris > danang.ris
     """
-    if date_from and date_to and date_from > date_to:
-        raise click.BadParameter("the --from date is after the --to date", param_hint="--from")
     if excel and output != "csv":
         raise click.BadParameter("--excel goes with --format csv", param_hint="--excel")
     archive = _open(index_dir)
     request = SearchQuery(
         text=query,
-        filters=Filters(
-            tags=list(tags),
-            # Any name of a place, or a former province's own path, means its facet path.
-            places=list(dict.fromkeys(place_filter(p) for p in places)),
-            sites=list(sites),
-            languages=list(languages),
-            dates=list(dates),
-            date_from=date_from,
-            date_to=date_to,
-        ),
+        filters=filters,
         sort=sort,
         page=page,
         page_size=limit,
@@ -488,42 +534,7 @@ def _strip(snippet: str) -> str:
 @main.command()
 @click.argument("queries", nargs=-1, required=True)
 @index_dir_option
-@click.option(
-    "--tag",
-    "tags",
-    multiple=True,
-    callback=_rule("tag"),
-    help="Only articles with this tag (repeat for OR).",
-)
-@click.option(
-    "--place", "places", multiple=True, callback=_rule("place"), help="Only articles in this place."
-)
-@click.option(
-    "--site", "sites", multiple=True, callback=_rule("site"), help="Only articles from this site."
-)
-@click.option(
-    "--language",
-    "languages",
-    multiple=True,
-    callback=_rule("language"),
-    help="Only articles in this language.",
-)
-@click.option(
-    "--date",
-    "dates",
-    multiple=True,
-    metavar="YYYY[-MM]",
-    callback=_rule("date"),
-    help="Only this year or month.",
-)
-@click.option(
-    "--from", "date_from", metavar="DATE", callback=_rule("from"),
-    help="Published on or after (YYYY-MM-DD; YYYY or YYYY-MM: the first day).",
-)  # fmt: skip
-@click.option(
-    "--to", "date_to", metavar="DATE", callback=_rule("to", end=True),
-    help="Published on or before (YYYY-MM-DD; YYYY or YYYY-MM: the last day).",
-)  # fmt: skip
+@filter_options
 @click.option("--interval", type=click.Choice(INTERVALS), default="month", show_default=True)
 @click.option(
     "--format",
@@ -535,13 +546,7 @@ def _strip(snippet: str) -> str:
 def trends(
     queries: tuple[str, ...],
     index_dir: Path | None,
-    tags: tuple[str, ...],
-    places: tuple[str, ...],
-    sites: tuple[str, ...],
-    languages: tuple[str, ...],
-    dates: tuple[str, ...],
-    date_from: date | None,
-    date_to: date | None,
+    filters: Filters,
     interval: str,
     output: str,
 ) -> None:
@@ -561,15 +566,7 @@ def trends(
     archive = _open(index_dir)
     request = TrendQuery(
         queries=list(queries),
-        filters=Filters(
-            tags=list(tags),
-            places=list(places),
-            sites=list(sites),
-            languages=list(languages),
-            dates=list(dates),
-            date_from=date_from,
-            date_to=date_to,
-        ),
+        filters=filters,
         interval=interval,  # type: ignore[arg-type]
     )
     try:
@@ -613,42 +610,7 @@ def _write_trends(result: TrendResult) -> None:
 @main.command("top-words")
 @click.argument("query", required=False, default="")
 @index_dir_option
-@click.option(
-    "--tag",
-    "tags",
-    multiple=True,
-    callback=_rule("tag"),
-    help="Only articles with this tag (repeat for OR).",
-)
-@click.option(
-    "--place", "places", multiple=True, callback=_rule("place"), help="Only articles in this place."
-)
-@click.option(
-    "--site", "sites", multiple=True, callback=_rule("site"), help="Only articles from this site."
-)
-@click.option(
-    "--language",
-    "languages",
-    multiple=True,
-    callback=_rule("language"),
-    help="Only articles in this language.",
-)
-@click.option(
-    "--date",
-    "dates",
-    multiple=True,
-    metavar="YYYY[-MM]",
-    callback=_rule("date"),
-    help="Only this year or month.",
-)
-@click.option(
-    "--from", "date_from", metavar="DATE", callback=_rule("from"),
-    help="Published on or after (YYYY-MM-DD; YYYY or YYYY-MM: the first day).",
-)  # fmt: skip
-@click.option(
-    "--to", "date_to", metavar="DATE", callback=_rule("to", end=True),
-    help="Published on or before (YYYY-MM-DD; YYYY or YYYY-MM: the last day).",
-)  # fmt: skip
+@filter_options
 @click.option("--limit", type=click.IntRange(1, MAX_TOP_WORDS), default=20, show_default=True)
 @click.option(
     "--format",
@@ -660,13 +622,7 @@ def _write_trends(result: TrendResult) -> None:
 def top_words(
     query: str,
     index_dir: Path | None,
-    tags: tuple[str, ...],
-    places: tuple[str, ...],
-    sites: tuple[str, ...],
-    languages: tuple[str, ...],
-    dates: tuple[str, ...],
-    date_from: date | None,
-    date_to: date | None,
+    filters: Filters,
     limit: int,
     output: str,
 ) -> None:
@@ -684,15 +640,7 @@ def top_words(
     archive = _open(index_dir)
     request = SearchQuery(
         text=query,
-        filters=Filters(
-            tags=list(tags),
-            places=list(places),
-            sites=list(sites),
-            languages=list(languages),
-            dates=list(dates),
-            date_from=date_from,
-            date_to=date_to,
-        ),
+        filters=filters,
     )
     try:
         result = archive.top_words(request, limit)
