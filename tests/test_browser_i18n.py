@@ -4,13 +4,12 @@ asked for in Vietnamese. Skipped with a reason where Chromium is not installed."
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import chromium
 import pytest
 from chromium import make_driver, quit_driver
+from conftest import copy_citation_articles
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,14 +26,11 @@ import web  # noqa: E402
 from indexer.whoosh import index_paths  # noqa: E402
 from web import Config  # noqa: E402
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "citations"
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Running]:
     corpus = tmp_path_factory.mktemp("i18n-corpus")
-    for name in ("vietnam-vn-seed.txt", "cnn_article.html"):
-        shutil.copy(FIXTURES / name, corpus / name)
+    copy_citation_articles(corpus)
     target = tmp_path_factory.mktemp("i18n-index") / "index"
     index_paths(target, [corpus])
     running = Running(web.create_app(Config(index_dir=target)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +12,13 @@ from pathlib import Path
 import bibtexparser
 import pytest
 import rispy
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "citations"
+from conftest import copy_citation_articles
 
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory) -> Path:
     corpus = tmp_path_factory.mktemp("cli-cite-corpus")
-    for name in ("vietnam-vn-seed.txt", "cnn_article.html"):
-        shutil.copy(FIXTURES / name, corpus / name)
+    copy_citation_articles(corpus)
     target = tmp_path_factory.mktemp("cli-cite-index") / "index"
     archive("index", "--index-dir", str(target), str(corpus))
     return target

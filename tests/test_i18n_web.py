@@ -2,14 +2,13 @@
 
 The index holds the Vietnam.vn seed article (places Dien Bien and Da Nang), a saved
 CNN page with four authors, and a Vietnamese article with Vietnamese bylines and a
-title made of RIS/BibTeX specials (tests/fixtures/citations/README.md).
+title made of RIS/BibTeX specials (tests/conftest.py, CITATION_ARTICLES).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree as ET
@@ -20,12 +19,12 @@ import pytest
 import rispy
 import zotero_embedded
 from bibtexparser import middlewares
+from conftest import copy_citation_articles
 
 import web
 from indexer.whoosh import index_paths
 from web import Config
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "citations"
 HOSTILE_TITLE = "Giá {vàng} 100% tăng\nTY  - JOUR @misc{x, & ER  - }"
 VI_ARTICLE = {
     "title": HOSTILE_TITLE,
@@ -43,8 +42,7 @@ VI_ARTICLE = {
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("cite-corpus")
-    for name in ("vietnam-vn-seed.txt", "cnn_article.html"):
-        shutil.copy(FIXTURES / name, corpus / name)
+    copy_citation_articles(corpus)
     (corpus / "vi.json").write_text(json.dumps([VI_ARTICLE], ensure_ascii=False), "utf-8")
     target = tmp_path_factory.mktemp("cite-index") / "index"
     report = index_paths(target, [corpus])
