@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -109,7 +110,11 @@ def test_schemathesis_every_check(server: Running) -> None:
         env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "No issues found" in result.stdout or "0 failures" in result.stdout, result.stdout
+    # Every generated case passed. (Its "schema validation mismatch" warning for the
+    # trends operations is expected: most generated periods lie outside the archive and
+    # are refused with a 400 naming them, which no schema can say in advance.)
+    passed = re.search(r"\b(\d+) generated, \1 passed\b", result.stdout)
+    assert "No issues found" in result.stdout or passed, result.stdout
 
 
 # -- feedparser ---------------------------------------------------------------------------
