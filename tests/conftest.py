@@ -60,18 +60,3 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     terminalreporter.write_sep("-", f"{total} tests not run")
     for reason, count in reasons.most_common():
         terminalreporter.write_line(f"{count:5d}  {reason}")
-
-
-#: The two demo articles the citation and interface-language tests index: the Vietnam.vn
-#: page export the archive is modelled on (places Dien Bien and Da Nang, 03/10/2024) and
-#: a CNN article with four authors (newspaper4k's test data).
-CITATION_ARTICLES = (DEMO / "seed" / "000_2119a2664b8313cc.txt", DEMO / "html" / "cnn_article.html")
-
-
-def copy_citation_articles(corpus: Path) -> Path:
-    """Copy :data:`CITATION_ARTICLES` into ``corpus`` (a folder of its own to index)."""
-    import shutil
-
-    for path in CITATION_ARTICLES:
-        shutil.copy(path, corpus / path.name)
-    return corpus

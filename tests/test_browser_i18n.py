@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import chromium
 import pytest
 from chromium import make_driver, quit_driver
-from conftest import copy_citation_articles
+from citation_articles import copy_citation_articles
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,7 +12,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 import rispy
-from conftest import copy_citation_articles
+from citation_articles import copy_citation_articles
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 The index holds the Vietnam.vn seed article (places Dien Bien and Da Nang), a saved
 CNN page with four authors, and a Vietnamese article with Vietnamese bylines and a
-title made of RIS/BibTeX specials (tests/conftest.py, CITATION_ARTICLES).
+title made of RIS/BibTeX specials (tests/citation_articles.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 import rispy
 import zotero_embedded
 from bibtexparser import middlewares
-from conftest import copy_citation_articles
+from citation_articles import copy_citation_articles
 
 import web
 from indexer.whoosh import index_paths
