@@ -29,13 +29,10 @@ from archive.places import with_ancestors
 from indexer.analysis import (
     VALUE_SEPARATOR,
     DirectPositions,
-    english_analyzer,
     is_english,
-    plain_analyzer,
-    site_analyzer,
 )
 from indexer.documents import day_and_time, facet_key, stored_fields
-from indexer.query import text_field
+from indexer.query import query_schema
 
 #: Bumped whenever the schema or analysis changes in a way that needs a rebuild.
 #: 2: words split at dots and commas (acronyms kept); split query words are phrases.
@@ -48,26 +45,16 @@ def _values_field() -> fields.KEYWORD:
     return fields.KEYWORD(analyzer=RegexTokenizer(rf"[^{VALUE_SEPARATOR}]+"), scorable=False)
 
 
-def _text(analyzer) -> fields.TEXT:
-    """A TEXT field (positions, scorable) whose postings are made by
-    :class:`DirectPositions`: the same postings as Whoosh's, made faster."""
-    field = text_field(analyzer)
-    field.format = DirectPositions(field_boost=field.format.field_boost)
-    return field
-
-
 def build_schema() -> fields.Schema:
-    english = english_analyzer()
-    plain = plain_analyzer()
-    return fields.Schema(
+    """The index's schema: the searchable fields of :func:`indexer.query.query_schema`
+    (the same analysers the query parser uses, by construction), with postings made by
+    :class:`DirectPositions` (the same postings as Whoosh's, made faster), and the
+    facet, display and bookkeeping fields."""
+    schema = query_schema()
+    for _name, field in schema.items():
+        field.format = DirectPositions(field_boost=field.format.field_boost)
+    for name, field in dict(
         id=fields.ID(unique=True),
-        title=_text(english),
-        body=_text(english),
-        title_plain=_text(plain),
-        body_plain=_text(plain),
-        tag=_text(plain),
-        place=_text(plain),
-        site=_text(site_analyzer()),
         tag_key=_values_field(),
         place_key=_values_field(),
         tag_label=_values_field(),
@@ -79,7 +66,9 @@ def build_schema() -> fields.Schema:
         tod=fields.ID(),
         doc=fields.STORED(),
         manifest=fields.COLUMN(columns.VarBytesColumn()),
-    )
+    ).items():
+        schema.add(name, field)
+    return schema
 
 
 def manifest_entry(article_id: str, content_hash: str, file: str) -> bytes:
