@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import CACHE_DIR, iter_corpus
+from indexer.whoosh.storage import postings_bytes
 
 _CHILD = r"""
 import json, sys, time
@@ -89,26 +90,6 @@ def ensure_index(articles: int, log=print) -> Path:
     report = index_paths(index_dir, [corpus], rebuild=True)
     log(f"indexed {report.articles:,} articles in {time.perf_counter() - started:.0f} s")
     return index_dir
-
-
-def postings_bytes(index_dir: Path) -> int:
-    """The size of the live generation's postings files (inside compound files too)."""
-    from whoosh.filedb.compound import CompoundStorage
-    from whoosh.filedb.filestore import FileStorage
-
-    from indexer.whoosh.layout import Layout
-
-    layout = Layout(index_dir)
-    pointer = layout.read_pointer()
-    assert pointer is not None
-    folder = layout.generation_dir(pointer.generation)
-    total = sum(p.stat().st_size for p in folder.glob("*.pst"))
-    storage = FileStorage(str(folder))
-    for seg in folder.glob("*.seg"):
-        compound = CompoundStorage(storage.open_file(seg.name), use_mmap=False)
-        total += sum(compound.file_length(n) for n in compound.list() if n.endswith(".pst"))
-        compound.close()
-    return total
 
 
 def run_child(index_dir: Path, mode: str, rounds: int) -> dict:

@@ -26,7 +26,7 @@ import pytest
 
 from archive import Article
 from indexer.whoosh import index_articles
-from indexer.whoosh.layout import Layout
+from indexer.whoosh.storage import postings_bytes
 
 ARTICLES = 20_000
 BODY_WORDS = 60
@@ -86,26 +86,6 @@ def _articles(count: int):
         )
 
 
-def _postings_bytes(index_dir: Path) -> int:
-    """The size of the postings files of the live generation, compound or not."""
-    from whoosh.filedb.compound import CompoundStorage
-    from whoosh.filedb.filestore import FileStorage
-
-    layout = Layout(index_dir)
-    pointer = layout.read_pointer()
-    assert pointer is not None
-    folder = layout.generation_dir(pointer.generation)
-    total = sum(p.stat().st_size for p in folder.glob("*.pst"))
-    storage = FileStorage(str(folder))
-    for seg in folder.glob("*.seg"):
-        compound = CompoundStorage(storage.open_file(seg.name), use_mmap=False)
-        try:
-            total += sum(compound.file_length(n) for n in compound.list() if n.endswith(".pst"))
-        finally:
-            compound.close()
-    return total
-
-
 def _probe(index_dir: Path, mode: str) -> int:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(index_dir), mode],
@@ -127,7 +107,7 @@ def big_index(tmp_path_factory) -> Path:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_open_reader_and_searches_add_far_less_than_the_postings(big_index):
-    postings = _postings_bytes(big_index)
+    postings = postings_bytes(big_index)
     assert postings > 8 * 2**20, f"the test index is too small to measure: {postings} bytes"
     mapped = _probe(big_index, "mapped")
     copying = _probe(big_index, "copying")

@@ -209,3 +209,28 @@ def open_mapped_index(path: str | os.PathLike) -> FileIndex:
     """A Whoosh index folder opened for reading through :class:`MappedStorage`
     (``whoosh.index.open_dir``, without the copies)."""
     return MappedStorage(path).open_index()
+
+
+def postings_bytes(index_dir: str | os.PathLike) -> int:
+    """The size of the live generation's postings files, inside compound segment files
+    too: what a copying reader would hold per process (the serving-memory test and
+    ``python -m bench.serving_memory`` compare against it)."""
+    from pathlib import Path
+
+    from whoosh.filedb.compound import CompoundStorage
+
+    from indexer.whoosh.layout import Layout
+
+    layout = Layout(index_dir)
+    pointer = layout.read_pointer()
+    assert pointer is not None
+    folder: Path = layout.generation_dir(pointer.generation)
+    total = sum(p.stat().st_size for p in folder.glob("*.pst"))
+    storage = FileStorage(str(folder))
+    for seg in folder.glob("*.seg"):
+        compound = CompoundStorage(storage.open_file(seg.name), use_mmap=False)
+        try:
+            total += sum(compound.file_length(n) for n in compound.list() if n.endswith(".pst"))
+        finally:
+            compound.close()
+    return total
