@@ -60,6 +60,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--web-clients", type=int, default=16)
     p.add_argument("--web-seconds", type=float, default=30.0)
     p.add_argument(
+        "--web-workers",
+        type=int,
+        default=None,
+        help="serve with `archive serve --workers N` (gunicorn) rather than one process",
+    )
+    p.add_argument(
         "--results",
         type=Path,
         default=Path(__file__).resolve().parent / "RESULTS.md",
@@ -304,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.web_clients,
                 args.web_seconds,
                 index_root / "serve.log",
+                workers=args.web_workers,
             )
             w = report.web
             log(f"  {w['searches_per_s']:.1f} searches/s, {w['errors']} errors {w['error_kinds']}")

@@ -8,7 +8,11 @@ anything but a 200 with a JSON body, or a connection error, is an error. Every l
 is bounded by the deadline; the server is stopped (by its pid) at the end.
 
 The clients run in this Python process on the same 2-core machine as the server, so
-they take some CPU from it: the figure is a floor.
+they take some CPU from it: the figure is a floor, and the run reports how many cores
+the clients used. With ``workers`` the server is ``archive serve --workers N``
+(gunicorn, issue 15). After the load the server's private memory is read from
+``/proc/PID/status`` (``RssAnon``: what the processes hold of their own, not the index
+pages they share through the page cache), summed over the server's process tree.
 """
 
 from __future__ import annotations
@@ -58,14 +62,19 @@ def _archive_command() -> list[str]:
 STARTUP_SECONDS = 300
 
 
-def start_server(index_dir: Path, log_path: Path, threads: int | None = None) -> tuple:
+def start_server(
+    index_dir: Path, log_path: Path, threads: int | None = None, workers: int | None = None
+) -> tuple:
     port = _free_port()
     cmd = [*_archive_command(), "serve", "--index-dir", str(index_dir), "--host", HOST]
     cmd += ["--port", str(port)]
     if threads:
         cmd += ["--threads", str(threads)]
+    if workers:
+        cmd += ["--workers", str(workers)]
     log = log_path.open("w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    env = dict(os.environ, ARCHIVE_ACCESS_LOG="off")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     # The first search opens the index and reads its facet columns: seconds at 1M.
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -94,11 +103,31 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+def server_private_mib(pid: int) -> float:
+    """``RssAnon`` of a process and all its descendants, in MiB (0 where unreadable)."""
+    total_kib = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total_kib += next(
+                    (int(line.split()[1]) for line in f if line.startswith("RssAnon:")), 0
+                )
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return total_kib / 1024
+
+
 def load(port: int, queries: list[BenchQuery], clients: int, seconds: float) -> dict:
     paths = [_path(q) for q in queries]
     outcomes: Counter[str] = Counter()
     latencies: list[float] = []
     lock = threading.Lock()
+    cpu_start = time.process_time()
     start = time.monotonic()
     deadline = start + seconds
 
@@ -136,6 +165,7 @@ def load(port: int, queries: list[BenchQuery], clients: int, seconds: float) -> 
     for t in threads:
         t.join(timeout=seconds + 60)
     elapsed = time.monotonic() - start
+    client_cores = (time.process_time() - cpu_start) / elapsed
     ok = outcomes.pop("ok", 0)
     latencies.sort()
     return {
@@ -147,14 +177,24 @@ def load(port: int, queries: list[BenchQuery], clients: int, seconds: float) -> 
         "searches_per_s": ok / elapsed,
         "median_ms": statistics.median(latencies) * 1000 if latencies else None,
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else None,
+        "client_cores": client_cores,
     }
 
 
 def run_web(
-    index_dir: Path, queries: list[BenchQuery], clients: int, seconds: float, log_path: Path
+    index_dir: Path,
+    queries: list[BenchQuery],
+    clients: int,
+    seconds: float,
+    log_path: Path,
+    workers: int | None = None,
 ) -> dict:
-    proc, port = start_server(index_dir, log_path)
+    started = time.monotonic()
+    proc, port = start_server(index_dir, log_path, workers=workers)
+    first_answer = time.monotonic() - started
     try:
-        return load(port, queries, clients, seconds)
+        result = load(port, queries, clients, seconds)
+        result["server_private_mib"] = server_private_mib(proc.pid)
     finally:
         stop_server(proc)
+    return {**result, "workers": workers or 1, "first_answer_s": first_answer}
