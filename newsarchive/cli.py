@@ -803,9 +803,13 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
         # multiprocess store at import: see web.workers.
         _prepare_metrics_dir()
     import web
+    from archive.places import gazetteer
     from web.accesslog import configure_logging
 
     config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
+    # The gazetteer takes a second or more to load; loaded here, before gunicorn forks,
+    # the first search with a place filter does not pay it, and the workers inherit it.
+    gazetteer()
     configure_logging()
     if workers > 1:
         # gunicorn retries a busy port for seconds and then exits with its own log
