@@ -78,13 +78,14 @@ bench: install-dev
 	$(BIN)/python -m bench
 
 # The interface's message catalogues (web/translations/): extract the messages from
-# the code and templates, merge them into each language's .po, compile the .mo files
+# web/ (code and templates) and the core's error templates (N_ in indexer/), merge
+# them into each language's .po, compile the .mo files
 # that ship with the package (the compiled files are committed, so an install needs
 # no build step; tests/test_i18n.py fails when they are stale).
 CATALOG := web/translations
 i18n-extract: install
 	$(BIN)/pybabel extract --no-location --sort-output --project newsarchive \
-		-F babel.cfg -k _ -k N_ -o $(CATALOG)/messages.pot web
+		-F babel.cfg -k _ -k N_ -o $(CATALOG)/messages.pot web indexer
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOG)/messages.pot -d $(CATALOG)

@@ -13,10 +13,12 @@ from datetime import date, datetime
 from typing import Literal
 
 from archive.article import iso8601, nfc
-from indexer.errors import QueryError
+from indexer.errors import N_, QueryError
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+#: The refusal of a sort not in :data:`SORTS` (every engine says it the same way).
+UNKNOWN_SORT = N_("unknown sort %(sort)s (use one of: %(sorts)s)")
 FACETS: tuple[str, ...] = ("date", "tag", "place", "site")
 
 #: Bounds on paging, so no request can ask for unbounded work.
@@ -83,14 +85,14 @@ class SearchQuery:
             page = int(self.page)
             page_size = int(self.page_size)
         except (TypeError, ValueError):
-            raise QueryError("page and page size must be whole numbers") from None
+            raise QueryError(N_("page and page size must be whole numbers")) from None
         return max(1, min(page, MAX_PAGE)), max(1, min(page_size, MAX_PAGE_SIZE))
 
     def effective_sort(self) -> str:
         """The order to use: the one asked for, except that browsing (no text) has
         nothing to rank by and is newest first. Raises QueryError for an unknown one."""
         if self.sort not in SORTS:
-            raise QueryError(f"unknown sort {self.sort!r} (use one of: {', '.join(SORTS)})")
+            raise QueryError(UNKNOWN_SORT, sort=repr(self.sort), sorts=", ".join(SORTS))
         if not nfc(self.text).strip() and self.sort == "relevance":
             return "newest"
         return self.sort

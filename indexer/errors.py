@@ -9,11 +9,41 @@ of failure is one subclass here and nothing anywhere else.
 
 Exit statuses follow the README: 1 for a failure, 2 for a usage error (an option or a
 setting that cannot be used).
+
+Messages are translatable without the core knowing of Flask or Babel: an error keeps
+its message as a ``%``-template marked with :func:`N_` plus named values
+(``QueryError(N_("unknown field %(field)s"), field=name)``). ``str(error)`` is the
+English line (the CLI and the JSON API are English); the web looks the template up in
+its catalogue and fills in the same values (``web.errors.translated``). ``make
+i18n-extract`` reads ``indexer/`` as well as ``web/``, so a marked template is in the
+catalogue, and ``tests/test_i18n_catalog.py`` fails on a message a reader can see that
+is not marked or not translated.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name pybabel extract looks for
+    """Mark a message for the catalogue where it is written; it is translated where it
+    is shown (the web), so the core needs no translation machinery."""
+    return message
+
+
+def render(template: str, params: Mapping[str, object]) -> str:
+    """A template filled in as English: counts (ints) with thousands separators.
+
+    Without values the template is the message itself (a ``%`` in it is literal), as
+    gettext does it."""
+    if not params:
+        return template
+    shown = {
+        name: f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+        for name, value in params.items()
+    }
+    return template % shown
 
 
 class ArchiveError(Exception):
@@ -24,9 +54,18 @@ class ArchiveError(Exception):
     #: The ``archive`` command's exit status.
     exit_code: int = 1
     #: A short title for the web's error page.
-    title: str = "Something went wrong"
+    title: str = N_("Something went wrong")
+    #: A stable name of the kind of failure, for programs (the JSON API's ``code``):
+    #: messages may be reworded, this may not.
+    code: str = "internal_error"
     #: Seconds a client should wait before trying again (``Retry-After``), if any.
     retry_after: int | None = None
+
+    def __init__(self, message: str = "", /, **params: object) -> None:
+        #: The message as written (an :func:`N_` template) and its named values: what
+        #: the web translates. An int value is a count (shown grouped per language).
+        self.template, self.params = message, params
+        super().__init__(render(message, params))
 
     @property
     def message(self) -> str:
@@ -42,7 +81,8 @@ class QueryError(ArchiveError, ValueError):
     """A query the engine cannot run (syntax, unknown field, too broad, bad paging)."""
 
     status = 400
-    title = "The query cannot be run"
+    title = N_("The query cannot be run")
+    code = "query_error"
 
 
 class InvalidRequest(QueryError):
@@ -51,7 +91,8 @@ class InvalidRequest(QueryError):
     archive. A usage error for the CLI, 400 on the web."""
 
     exit_code = 2
-    title = "The request cannot be answered"
+    title = N_("The request cannot be answered")
+    code = "invalid_request"
 
 
 class ConfigError(ArchiveError, ValueError):
@@ -61,18 +102,20 @@ class ConfigError(ArchiveError, ValueError):
 
     status = 500
     exit_code = 2
-    title = "The archive is not configured"
+    title = N_("The archive is not configured")
+    code = "not_configured"
 
 
 class IndexMissing(ArchiveError, FileNotFoundError):
     """There is no index yet where the configuration points."""
 
     status = 503
-    title = "The archive is not ready"
+    title = N_("The archive is not ready")
+    code = "index_missing"
     retry_after = 60
 
     def public_message(self) -> str:
-        return (
+        return N_(
             "The archive has no search index yet. Run `archive index <folder>` on the "
             "server to build it; this page works as soon as it is done."
         )
@@ -86,7 +129,8 @@ class IndexOutdated(ArchiveError):
     matches: refusing it with what to do is the honest answer."""
 
     status = 503
-    title = "The archive is not ready"
+    title = N_("The archive is not ready")
+    code = "index_outdated"
     retry_after = 60
 
     def __init__(self, root: Path | str, found: int, expected: int):
@@ -98,7 +142,7 @@ class IndexOutdated(ArchiveError):
         )
 
     def public_message(self) -> str:
-        return (
+        return N_(
             "The search index was built by another version of newsarchive. Rebuild it on "
             "the server with `archive index --rebuild <folder>`; this page works as soon "
             "as it is done."
@@ -109,7 +153,8 @@ class IndexLocked(ArchiveError):
     """Another process is writing the index."""
 
     status = 503
-    title = "The archive is being written"
+    title = N_("The archive is being written")
+    code = "index_locked"
     retry_after = 10
 
     def __init__(self, pid: int | None, where: str = "index"):
@@ -122,11 +167,12 @@ class IndexDamaged(ArchiveError):
     """The index exists but cannot be opened (a file missing or corrupt)."""
 
     status = 503
-    title = "The archive is not ready"
+    title = N_("The archive is not ready")
+    code = "index_damaged"
     retry_after = 60
 
     def public_message(self) -> str:
-        return "The search index cannot be opened. Rebuild it with `archive index --rebuild`."
+        return N_("The search index cannot be opened. Rebuild it with `archive index --rebuild`.")
 
 
 class BackendUnavailable(ArchiveError):
@@ -135,7 +181,8 @@ class BackendUnavailable(ArchiveError):
     answers 503, never a 500, and never tells readers to build an index."""
 
     status = 503
-    title = "The search service is not answering"
+    title = N_("The search service is not answering")
+    code = "backend_unavailable"
     retry_after = 10
 
 
@@ -144,4 +191,5 @@ class WriteFailed(ArchiveError):
     index is untouched."""
 
     status = 500
-    title = "The index could not be written"
+    title = N_("The index could not be written")
+    code = "write_failed"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from indexer.api import MAX_PAGE, MAX_PAGE_SIZE, SORTS
-from indexer.errors import ArchiveError
+from indexer.errors import N_, ArchiveError
 from indexer.query import MAX_QUERY_CHARS
 
 __all__ = [
@@ -47,25 +47,21 @@ __all__ = [
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 200
 
-#: Every message a refused parameter gets: ``%``-templates, so that the web can show
-#: them translated (the catalogue lists them in web/messages.py); the CLI and the API
-#: show them in English.
-TOO_LONG_QUERY = "The query is too long (at most %(n)s characters)."
-TOO_LONG_VALUE = "A %(param)s value is too long (at most %(n)s characters)."
-TOO_MANY = "Too many %(param)s values (at most %(n)s)."
-EMPTY = "%(name)s: an empty value (leave it out instead)."
-NOT_A_MONTH = "%(value)s is not a year (YYYY) or a month (YYYY-MM)."
-NOT_A_PATTERN = "%(name)s: %(value)s is not of the form %(pattern)s."
-NOT_A_DAY = "‘%(name)s’ must be a date written YYYY-MM-DD."
-NOT_A_SORT = "Sort must be one of: %(sorts)s."
-NOT_A_NUMBER = "%(name)s must be a whole number from %(low)s to %(high)s."
-NOT_A_FLAG = "%(name)s must be 1 or 0."
-UNKNOWN = "Unknown parameters: %(names)s; this address takes: %(known)s."
-GIVEN_TWICE = "%(name)s is given more than once; give it once."
-FROM_AFTER_TO = "The ‘from’ date is after the ‘to’ date."
-MESSAGES = (TOO_LONG_QUERY, TOO_LONG_VALUE, TOO_MANY, EMPTY, NOT_A_MONTH, NOT_A_PATTERN,
-            NOT_A_DAY, NOT_A_SORT, NOT_A_NUMBER, NOT_A_FLAG, UNKNOWN, GIVEN_TWICE,
-            FROM_AFTER_TO)  # fmt: skip
+#: Every message a refused parameter gets: ``%``-templates marked for the catalogue, so
+#: that the web can show them translated; the CLI and the API show them in English.
+TOO_LONG_QUERY = N_("The query is too long (at most %(n)s characters).")
+TOO_LONG_VALUE = N_("A %(param)s value is too long (at most %(n)s characters).")
+TOO_MANY = N_("Too many %(param)s values (at most %(n)s).")
+EMPTY = N_("%(name)s: an empty value (leave it out instead).")
+NOT_A_MONTH = N_("%(value)s is not a year (YYYY) or a month (YYYY-MM).")
+NOT_A_PATTERN = N_("%(name)s: %(value)s is not of the form %(pattern)s.")
+NOT_A_DAY = N_("‘%(name)s’ must be a date written YYYY-MM-DD.")
+NOT_A_SORT = N_("Sort must be one of: %(sorts)s.")
+NOT_A_NUMBER = N_("%(name)s must be a whole number from %(low)s to %(high)s.")
+NOT_A_FLAG = N_("%(name)s must be 1 or 0.")
+UNKNOWN = N_("Unknown parameters: %(names)s; this address takes: %(known)s.")
+GIVEN_TWICE = N_("%(name)s is given more than once; give it once.")
+FROM_AFTER_TO = N_("The ‘from’ date is after the ‘to’ date.")
 
 #: The surfaces that take search parameters.
 PAGE, API, CSV, EXPORT, FEED = "page", "api", "csv", "export", "feed"
@@ -84,13 +80,8 @@ class ParamError(ArchiveError, ValueError):
 
     status = 400
     exit_code = 2
-    title = "Bad request"
-
-    def __init__(self, template: str, **values: object) -> None:
-        # The template and its values, so that the web can show it translated
-        # (web/messages.py lists every template for the catalogue).
-        self.template, self.values = template, values
-        super().__init__(template % values)
+    title = N_("Bad request")
+    code = "bad_parameter"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from whoosh.qparser import plugins as qplugins
 from whoosh.query.qcore import _NullQuery
 
 from indexer.analysis import english_analyzer, plain_analyzer, site_analyzer
-from indexer.errors import QueryError
+from indexer.errors import N_, QueryError
 
 #: Fields a user may name in a query, and the index fields each one searches. Every
 #: engine indexes these fields with the analysers of :func:`query_schema`.
@@ -110,8 +110,12 @@ class _FieldGuardPlugin(qplugins.Plugin):
             if isinstance(node, syntax.FieldnameNode) and node.fieldname not in QUERY_FIELDS:
                 known = ", ".join(f"{name}:" for name in QUERY_FIELDS)
                 raise QueryError(
-                    f'unknown field "{node.fieldname}:" (the fields are {known}); '
-                    "to search for the text itself, put it in quotes"
+                    N_(
+                        'unknown field "%(field)s:" (the fields are %(known)s); '
+                        "to search for the text itself, put it in quotes"
+                    ),
+                    field=node.fieldname,
+                    known=known,
                 )
             if isinstance(node, syntax.GroupNode):
                 self.check(parser, node)
@@ -192,18 +196,24 @@ def parse(parser: QueryParser, text: str, reader) -> ParsedQuery:
     """Parse and check ``text`` (already NFC); raise QueryError for what cannot run."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(
-            f"the query is too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS})"
+            N_("the query is too long (%(length)s characters; the limit is %(limit)s)"),
+            length=len(text),
+            limit=MAX_QUERY_CHARS,
         )
     if len(text.split()) > MAX_WORDS:
-        raise QueryError(f"the query has too many words (the limit is {MAX_WORDS})")
+        raise QueryError(
+            N_("the query has too many words (the limit is %(limit)s)"), limit=MAX_WORDS
+        )
     try:
         q = parser.parse(text)
     except QueryError:
         raise
     except Exception as exc:  # noqa: BLE001 - Whoosh's parser errors are not user-fit
-        raise QueryError(f"the query could not be read: {' '.join(str(exc).split())}") from None
+        raise QueryError(
+            N_("the query could not be read: %(reason)s"), reason=" ".join(str(exc).split())
+        ) from None
     if isinstance(q, _NullQuery):
-        raise QueryError("the query has nothing to search for")
+        raise QueryError(N_("the query has nothing to search for"))
     q = _bound(q, reader)
     parsed = ParsedQuery(text=text, query=q, words=_plain_words(q, text))
     if _is_plain(text):
@@ -287,11 +297,13 @@ def _proximity(groups: list[tuple[str, wq.Query]]) -> wq.Query | None:
 def _bound(q: wq.Query, reader) -> wq.Query:
     """Refuse or tame the parts of a query that would expand without limit."""
     if isinstance(q, wq.Every):
-        raise QueryError("* alone matches everything: leave the query empty to browse")
+        raise QueryError(N_("* alone matches everything: leave the query empty to browse"))
     if isinstance(q, wq.FuzzyTerm):
         if q.maxdist > MAX_FUZZY_EDITS:
             raise QueryError(
-                f"{q.text}~{q.maxdist}: a fuzzy term allows at most {MAX_FUZZY_EDITS} edits"
+                N_("%(term)s: a fuzzy term allows at most %(limit)s edits"),
+                term=f"{q.text}~{q.maxdist}",
+                limit=MAX_FUZZY_EDITS,
             )
         if q.prefixlength < 1 and len(q.text) > 1:
             # Spelling mistakes rarely touch the first letter; requiring it keeps the
@@ -302,15 +314,20 @@ def _bound(q: wq.Query, reader) -> wq.Query:
         if len(literal) < MIN_PATTERN_PREFIX:
             shown = q.text + ("*" if isinstance(q, wq.Prefix) else "")
             raise QueryError(
-                f"{shown}: a wildcard needs at least {MIN_PATTERN_PREFIX} letters before "
-                "the first * or ?"
+                N_(
+                    "%(pattern)s: a wildcard needs at least %(limit)s letters before the "
+                    "first * or ?"
+                ),
+                pattern=shown,
+                limit=MIN_PATTERN_PREFIX,
             )
     if isinstance(q, _MULTI_TERM):
         count = sum(1 for _ in islice(q._btexts(reader), MAX_EXPANSION + 1))
         if count > MAX_EXPANSION:
             raise QueryError(
-                f"{_pattern_text(q)} matches too many words (more than {MAX_EXPANSION:,}); "
-                "make it longer"
+                N_("%(pattern)s matches too many words (more than %(limit)s); make it longer"),
+                pattern=_pattern_text(q),
+                limit=MAX_EXPANSION,
             )
         return q
     if q.is_leaf():

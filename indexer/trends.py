@@ -29,28 +29,59 @@ from indexer.api import (
     TrendResult,
     TrendSeries,
 )
-from indexer.errors import InvalidRequest
+from indexer.errors import N_, InvalidRequest
+
+#: The refusal of too many periods, one whole sentence per interval (a translation
+#: cannot pluralise "day" by appending an s).
+TOO_MANY_PERIODS = {
+    "day": N_(
+        "more than %(limit)s days between %(first)s and %(last)s: choose a longer "
+        "interval or a shorter date range"
+    ),
+    "week": N_(
+        "more than %(limit)s weeks between %(first)s and %(last)s: choose a longer "
+        "interval or a shorter date range"
+    ),
+    "month": N_(
+        "more than %(limit)s months between %(first)s and %(last)s: choose a longer "
+        "interval or a shorter date range"
+    ),
+    "year": N_(
+        "more than %(limit)s years between %(first)s and %(last)s: choose a longer "
+        "interval or a shorter date range"
+    ),
+}
 
 
 def check_trend_query(query: TrendQuery) -> list[str]:
     """The queries, normalised; raises InvalidRequest for what cannot be charted."""
     if query.interval not in INTERVALS:
         raise InvalidRequest(
-            f"unknown interval {query.interval!r} (use one of: {', '.join(INTERVALS)})"
+            N_("unknown interval %(interval)s (use one of: %(intervals)s)"),
+            interval=repr(query.interval),
+            intervals=", ".join(INTERVALS),
         )
     if not query.queries:
-        raise InvalidRequest("give at least one query to chart")
+        raise InvalidRequest(N_("give at least one query to chart"))
     if len(query.queries) > MAX_TREND_QUERIES:
         raise InvalidRequest(
-            f"{len(query.queries)} queries: at most {MAX_TREND_QUERIES} can be compared"
+            N_("%(count)s queries: at most %(limit)s can be compared"),
+            count=len(query.queries),
+            limit=MAX_TREND_QUERIES,
         )
     texts = [nfc(text or "").strip() for text in query.queries]
     for number, text in enumerate(texts, 1):
         if not text:
-            raise InvalidRequest(f"query {number} is empty: give words to chart")
+            raise InvalidRequest(
+                N_("query %(number)s is empty: give words to chart"), number=number
+            )
     f = query.filters
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        raise InvalidRequest(f"the date range starts ({f.date_from}) after it ends ({f.date_to})")
+        raise InvalidRequest(
+            N_("the date range starts (%(start)s) after it ends (%(end)s)"),
+            start=str(f.date_from),
+            end=str(f.date_to),
+        )
     return texts
 
 
@@ -130,8 +161,10 @@ def assemble(
         f = query.filters
         if f.date_from or f.date_to or f.dates:
             raise InvalidRequest(
-                "no dated article in the archive matches the filters in that period: "
-                "pick dates the archive holds (`archive stats` shows them)"
+                N_(
+                    "no dated article in the archive matches the filters in that period: "
+                    "pick dates the archive holds (`archive stats` shows them)"
+                )
             )
         return TrendResult(query, [TrendSeries(text, []) for text in texts])
     periods = [
@@ -162,8 +195,7 @@ def _periods(first: date, last: date, interval: str) -> list[tuple[date, date]]:
     while start <= last:
         if len(out) >= MAX_PERIODS:
             raise InvalidRequest(
-                f"more than {MAX_PERIODS} {interval}s between {first} and {last}: choose a "
-                "longer interval or a shorter date range"
+                TOO_MANY_PERIODS[interval], limit=MAX_PERIODS, first=str(first), last=str(last)
             )
         following = next_period(start, interval)
         out.append((start, following - timedelta(days=1)))

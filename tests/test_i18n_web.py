@@ -280,6 +280,9 @@ def test_no_interface_english_left_on_vietnamese_pages(client):
         f"/article/{cnn}?lang=vi": 200,
         "/embed?lang=vi&q=storm": 200,
         "/?lang=vi&from=2020-01-01&to=2010-01-01": 400,
+        "/?lang=vi&q=colour:red": 400,
+        "/?lang=vi&q=a*": 400,
+        "/trends?lang=vi&q=storm&interval=day": 400,
         "/no/such/page?lang=vi": 404,
         "/article/nosuchid00000000?lang=vi": 404,
     }
@@ -309,3 +312,47 @@ def test_the_zotero_port_tells_item_types_apart():
     assert zotero_embedded.read(f"<html><head>{typed}</head></html>")["itemType"] == (
         "newspaperArticle"
     )
+
+
+def notice(response) -> str:
+    """The error message a page shows (its alert), as one line."""
+    doc = lxml.html.document_fromstring(response.get_data(as_text=True))
+    return " ".join(" ".join(doc.xpath('//*[@role="alert"]//text()')).split())
+
+
+def test_a_query_the_parser_refuses_is_explained_in_vietnamese(client):
+    """The core's QueryError messages are templates the web translates: the page shows
+    the Vietnamese sentence with the query's own parts filled in, counts written the
+    Vietnamese way; the same request in English keeps the English line."""
+    cases = {
+        "/?lang=vi&q=colour:red": 'Không có trường "colour:" (các trường là title:, body:',
+        "/?lang=vi&q=*": "Chỉ một dấu * thì khớp với mọi bài",
+        "/?lang=vi&q=a*": "a*: ký tự đại diện cần ít nhất 2 chữ cái",
+        "/?lang=vi&q=" + "+".join(["lũ"] * 41): "Truy vấn có quá nhiều từ (tối đa 40 từ)",
+        "/embed?lang=vi&q=colour:red": 'Không có trường "colour:"',
+        "/trends?lang=vi&q=colour:red": 'Không có trường "colour:"',
+        # 2013-11 to 2024-10 is more than 3,660 days: the count grouped as Vietnamese does
+        "/trends?lang=vi&q=storm&interval=day": "Có hơn 3.660 ngày từ 2013-11-27 đến",
+    }
+    for url, wanted in cases.items():
+        response = client.get(url)
+        assert response.status_code == 400, url
+        shown = notice(response)
+        assert wanted in shown, (url, shown)
+        assert not re.search(r"\b(unknown|wildcard|too many|alone|more than)\b", shown), shown
+    english = client.get("/?lang=en&q=colour:red")
+    assert 'unknown field "colour:"' in notice(english)
+
+
+def test_the_api_keeps_english_errors_with_a_stable_code(client):
+    """Programs read the API: its ``error`` stays English whatever the browser prefers,
+    and ``code`` names the kind of failure."""
+    vi = {"Accept-Language": "vi"}
+    response = client.get("/api/search?q=colour:red", headers=vi)
+    body = response.get_json()
+    assert response.status_code == 400 and body["code"] == "query_error"
+    assert body["error"].startswith('unknown field "colour:"')
+    trends = client.get("/api/trends?q=storm&interval=day", headers=vi).get_json()
+    assert trends["code"] == "invalid_request" and "more than 3,660 days" in trends["error"]
+    assert client.get("/api/search?size=0").get_json()["code"] == "bad_parameter"
+    assert client.get("/api/nothing-here").get_json()["code"] == "not_found"

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.errors import ArchiveError
-from indexer.params import ParamError
+from web.i18n import number
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,22 @@ def wants_json() -> bool:
     )
 
 
-def error_response(status: int, title: str, message: str, headers: dict | None = None):
-    """A JSON ``{"error": ...}`` for API paths, else the plain error page."""
+#: The stable ``code`` of the JSON errors that are not an ArchiveError.
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    500: "internal_error",
+}
+
+
+def error_response(status: int, title: str, message: str, code: str, headers: dict | None = None):
+    """A JSON ``{"error", "status", "code"}`` for API paths, else the plain error page.
+
+    ``code`` is stable (a program may branch on it); the message is for people."""
     if wants_json():
-        response = jsonify({"error": message, "status": status})
+        response = jsonify({"error": message, "status": status, "code": code})
     else:
         response = make_response(
             render_template("error.html", status=status, title=title, message=message)
@@ -42,11 +54,22 @@ def error_response(status: int, title: str, message: str, headers: dict | None =
 
 
 def translated(exc: ArchiveError) -> str:
-    """The error's public message in the interface language: a refused parameter's
-    template (web/messages.py) filled in, else the catalogue's fixed message."""
-    if isinstance(exc, ParamError):
-        return _(exc.template, **exc.values)
-    return _(exc.public_message())
+    """The error's public message in the interface language.
+
+    A subclass's fixed public message (no server paths for readers) is looked up as
+    is; otherwise the error's template (marked with ``N_`` in the core) is looked up
+    and filled in with its values, counts written the language's way. A template the
+    catalogue lacks (an operator's message) shows in English."""
+    fixed = exc.public_message()
+    if fixed != exc.message:
+        return _(fixed)
+    if not exc.params:
+        return _(exc.template)
+    values = {
+        name: number(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        for name, value in exc.params.items()
+    }
+    return _(exc.template) % values
 
 
 def register(app: Flask) -> None:
@@ -58,9 +81,9 @@ def register(app: Flask) -> None:
         if exc.status >= 500:
             log.warning("%s", exc)
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
-        # Titles and fixed messages are in the catalogue (web/messages.py); a message
-        # made from the query (a QueryError) is shown as the core wrote it.
-        return error_response(exc.status, _(exc.title), translated(exc), headers)
+        # Titles and message templates are marked in the core (indexer.errors.N_) and
+        # translated here; the JSON API is English (web.i18n picks no language there).
+        return error_response(exc.status, _(exc.title), translated(exc), exc.code, headers)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
@@ -80,7 +103,9 @@ def register(app: Flask) -> None:
         }
         code = exc.code or 500
         message = messages.get(code) or (exc.description or exc.name)
-        return error_response(code, titles.get(code, exc.name), message, headers)
+        return error_response(
+            code, titles.get(code, exc.name), message, HTTP_CODES.get(code, f"http_{code}"), headers
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -89,4 +114,5 @@ def register(app: Flask) -> None:
             500,
             _("Something went wrong"),
             _("The server could not answer this request; it has been logged."),
+            "internal_error",
         )

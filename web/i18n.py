@@ -48,11 +48,6 @@ _DAY_PATTERNS = {"en": "d MMM y", "vi": "dd/MM/y"}
 _MONTH_SKELETONS = {"en": "yMMM", "vi": "yMMMM"}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the name pybabel extract looks for
-    """Mark a message for extraction where it is made; it is translated where shown."""
-    return message
-
-
 def _is_api(req: Request) -> bool:
     return req.blueprint == "api" or req.path.startswith("/api/")
 

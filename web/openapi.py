@@ -239,8 +239,16 @@ SCHEMAS = {
     },
     "Error": {
         "type": "object",
-        "required": ["error", "status"],
-        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+        "required": ["error", "status", "code"],
+        "properties": {
+            "error": {"type": "string", "description": "For people, in English."},
+            "status": {"type": "integer"},
+            "code": {
+                "type": "string",
+                "description": "The kind of failure, stable for programs "
+                "(bad_parameter, query_error, invalid_request, index_missing, ...).",
+            },
+        },
     },
 }
 

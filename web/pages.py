@@ -61,7 +61,7 @@ def _search_page(*, embed_route: bool):
     try:
         result = archive().search(state.to_query(page_size))
     except QueryError as exc:
-        return _search_error(state, str(exc))
+        return _search_error(state, translated(exc))
     page = views.search_page(result, state, state.size or page_size, urls)
     return render_template(
         "search.html", state=state, error=None, top_words=for_page(state, urls), **page

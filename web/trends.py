@@ -34,6 +34,7 @@ from indexer.api import (
 )
 from indexer.errors import QueryError
 from web.chart import trend_chart, trend_table
+from web.errors import translated
 from web.pages import archive
 from web.security import is_embed_request
 from web.state import MAX_QUERY_CHARS, ParamError, SearchState
@@ -151,7 +152,7 @@ def page():
     try:
         state = TrendState.from_args(request.args)
     except ParamError as exc:
-        return _page(_kept_input(request.args), urls, error=str(exc)), 400
+        return _page(_kept_input(request.args), urls, error=translated(exc)), 400
     if not state.queries:
         if "q" in request.args:  # the form sent with every box blank
             return _page(state, urls, error=_("Give at least one query to chart.")), 400
@@ -160,7 +161,7 @@ def page():
     try:
         result = _result(state)
     except QueryError as exc:
-        return _page(state, urls, error=str(exc)), 400
+        return _page(state, urls, error=translated(exc)), 400
     return _page(state, urls, result=result)
 
 

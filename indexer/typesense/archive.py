@@ -34,6 +34,7 @@ from indexer.api import (
     MAX_PAGE_SIZE,
     SORTS,
     TOP_WORDS_SAMPLE,
+    UNKNOWN_SORT,
     FacetValue,
     Filters,
     Hit,
@@ -48,7 +49,7 @@ from indexer.api import (
     month_label,
 )
 from indexer.documents import facet_key, parse_published, to_article
-from indexer.errors import IndexDamaged, IndexMissing, QueryError
+from indexer.errors import N_, IndexDamaged, IndexMissing, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
 from indexer.topwords import count_sample, query_keys, significant
@@ -426,7 +427,7 @@ class TypesenseArchive:
 
     def _translate(self, query: SearchQuery) -> tuple[ParsedQuery | None, dict[bool, KindQuery]]:
         if query.sort not in SORTS:
-            raise QueryError(f"unknown sort {query.sort!r} (use one of: {', '.join(SORTS)})")
+            raise QueryError(UNKNOWN_SORT, sort=repr(query.sort), sorts=", ".join(SORTS))
         text = nfc(query.text).strip()
         if not text:
             return None, {kind: KindQuery() for kind in _KINDS}
@@ -471,7 +472,9 @@ class TypesenseArchive:
             if "error" in result:
                 # The translation built a search Typesense refused: a bug here, not the
                 # user's, but say what it was.
-                raise TypesenseUnavailable(f"Typesense refused a search: {result['error']}")
+                raise TypesenseUnavailable(
+                    N_("Typesense refused a search: %(reason)s"), reason=str(result["error"])
+                )
         return results
 
     def _page(self, query, kinds, clauses, sort, mains, first, count) -> list[dict]:

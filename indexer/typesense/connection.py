@@ -12,13 +12,13 @@ import contextlib
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import typesense
 from typesense import exceptions as ts_errors
 
-from indexer.errors import BackendUnavailable, ConfigError
+from indexer.errors import N_, BackendUnavailable, ConfigError
 
 if TYPE_CHECKING:
     from typesense.configuration import NodeConfigDict
@@ -53,8 +53,27 @@ class TypesenseUnavailable(BackendUnavailable):
     """The cluster did not answer (every node down, or no leader for a write)."""
 
 
+#: What the archive was doing when the cluster did not answer.
+Doing = Literal[
+    "while indexing", "when asked for the archive", "when asked for an article", "the search"
+]
+#: The message for each, one whole sentence each so that it can be translated.
+_DID_NOT_ANSWER: dict[str, str] = {
+    "while indexing": N_(
+        "the Typesense cluster (%(nodes)s) did not answer while indexing: %(detail)s"
+    ),
+    "when asked for the archive": N_(
+        "the Typesense cluster (%(nodes)s) did not answer when asked for the archive: %(detail)s"
+    ),
+    "when asked for an article": N_(
+        "the Typesense cluster (%(nodes)s) did not answer when asked for an article: %(detail)s"
+    ),
+    "the search": N_("the Typesense cluster (%(nodes)s) did not answer the search: %(detail)s"),
+}
+
+
 @contextlib.contextmanager
-def answering(connection: Connection, doing: str) -> Iterator[None]:
+def answering(connection: Connection, doing: Doing) -> Iterator[None]:
     """Turn a cluster that does not answer into :class:`TypesenseUnavailable`.
 
     The client retries every node and then raises what the last one gave: a
@@ -72,8 +91,9 @@ def answering(connection: Connection, doing: str) -> Iterator[None]:
         ) from exc
     except _NO_ANSWER as exc:
         raise TypesenseUnavailable(
-            f"the Typesense cluster ({', '.join(connection.nodes)}) did not answer "
-            f"{doing}: {' '.join(str(exc).split()) or type(exc).__name__}"
+            _DID_NOT_ANSWER[doing],
+            nodes=", ".join(connection.nodes),
+            detail=" ".join(str(exc).split()) or type(exc).__name__,
         ) from exc
 
 

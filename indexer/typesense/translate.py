@@ -28,9 +28,13 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.query.qcore import _NullQuery
 
-from indexer.errors import QueryError
+from indexer.errors import N_, QueryError
 from indexer.query import DEFAULT_FIELDS
 from indexer.typesense.documents import MAX_GRAM
+
+#: A query construct this engine cannot run (a regex, a range...), named as parsed.
+NOT_SUPPORTED = N_("%(query)s: this kind of query is not supported on this archive (Typesense)")
+NO_WILDCARDS = N_("%(pattern)s: wildcards are not supported on this archive (Typesense)")
 
 #: Text fields (the user's ``title:``/``body:``) and the Typesense field of each.
 TEXT_FIELDS = {"title": "title_terms", "body": "body_terms"}
@@ -124,8 +128,11 @@ def project(q: wq.Query, english: bool):
         if isinstance(q, wq.Phrase):
             if q.slop > 1:
                 raise QueryError(
-                    f'"{" ".join(q.words)}"~{q.slop}: phrases with a slop (~N) are not '
-                    "supported on this archive (Typesense); remove the ~N"
+                    N_(
+                        "%(phrase)s: phrases with a slop (~N) are not supported on this "
+                        "archive (Typesense); remove the ~N"
+                    ),
+                    phrase=f'"{" ".join(q.words)}"~{q.slop}',
                 )
             words = tuple(w.decode() if isinstance(w, bytes) else w for w in q.words)
             if len(words) == 1:
@@ -133,7 +140,7 @@ def project(q: wq.Query, english: bool):
             return Phrase(words, frozenset([user_field]))
         text = q.text.decode() if isinstance(q.text, bytes) else q.text
         return Word(text, frozenset([user_field]))
-    raise QueryError(f"{q}: this kind of query is not supported on this archive (Typesense)")
+    raise QueryError(NOT_SUPPORTED, query=str(q))
 
 
 def _merge_fields(node):
@@ -194,8 +201,10 @@ def translate(q: wq.Query, english: bool) -> KindQuery:
     field_sets = {_target(c).fields for c in q_only}
     if len(field_sets) > 1:
         raise QueryError(
-            "phrases or NOT restricted to different fields (title: and body:) cannot be "
-            "combined on this archive (Typesense)"
+            N_(
+                "phrases or NOT restricted to different fields (title: and body:) cannot be "
+                "combined on this archive (Typesense)"
+            )
         )
     q_fields = next(iter(field_sets)) if field_sets else frozenset(TEXT_FIELDS)
     positive: list[str] = []
@@ -219,8 +228,10 @@ def translate(q: wq.Query, english: bool) -> KindQuery:
             filters.append(_filter(clause))
     if negative and not positive:
         raise QueryError(
-            "NOT needs a word or phrase to search for beside it on this archive "
-            "(Typesense), for example: flood NOT storm"
+            N_(
+                "NOT needs a word or phrase to search for beside it on this archive "
+                "(Typesense), for example: flood NOT storm"
+            )
         )
     query = KindQuery(
         q=" ".join(positive + negative) if positive else "*",
@@ -242,8 +253,10 @@ def _negated_text(clause) -> bool:
     if isinstance(target, Word | Phrase) and target.fields <= set(TEXT_FIELDS):
         if target.fields != set(TEXT_FIELDS):
             raise QueryError(
-                "NOT with a field (NOT title:x or NOT body:x) is not supported on this "
-                "archive (Typesense); use NOT x to exclude it anywhere"
+                N_(
+                    "NOT with a field (NOT title:x or NOT body:x) is not supported on this "
+                    "archive (Typesense); use NOT x to exclude it anywhere"
+                )
             )
         return True
     return False
@@ -267,15 +280,22 @@ def _filter(node) -> str:
         words = (node.text,) if isinstance(node, Word) else node.words
         if len(words) > MAX_GRAM:
             raise QueryError(
-                f"{_quoted(words)}: a tag, place or site phrase may have at most "
-                f"{MAX_GRAM} words on this archive (Typesense)"
+                N_(
+                    "%(phrase)s: a tag, place or site phrase may have at most %(limit)s "
+                    "words on this archive (Typesense)"
+                ),
+                phrase=_quoted(words),
+                limit=MAX_GRAM,
             )
         (name,) = node.fields
         return f"{GRAM_FIELDS[name]}:={_value(' '.join(words))}"
     if isinstance(node, Phrase):
         raise QueryError(
-            f"{_quoted(node.words)}: a phrase inside OR (or NOT) is not supported on this "
-            "archive (Typesense); search for the phrase on its own"
+            N_(
+                "%(phrase)s: a phrase inside OR (or NOT) is not supported on this "
+                "archive (Typesense); search for the phrase on its own"
+            ),
+            phrase=_quoted(node.words),
         )
     if isinstance(node, Node) and node.op in ("and", "or"):
         joiner = " && " if node.op == "and" else " || "
@@ -287,10 +307,14 @@ def _filter(node) -> str:
             (name,) = target.fields
             return f"{GRAM_FIELDS[name]}:!={_value(' '.join(words))}"
         raise QueryError(
-            "NOT inside OR, or NOT of a group, is not supported on this archive "
-            "(Typesense); exclude single words or phrases: flood NOT storm"
+            N_(
+                "NOT inside OR, or NOT of a group, is not supported on this archive "
+                "(Typesense); exclude single words or phrases: flood NOT storm"
+            )
         )
-    raise QueryError(f"{node}: this part of the query is not supported on this archive")
+    raise QueryError(
+        N_("%(part)s: this part of the query is not supported on this archive"), part=str(node)
+    )
 
 
 def _value(text: str) -> str:
@@ -301,16 +325,19 @@ def _value(text: str) -> str:
 def refuse_unsupported(q: wq.Query) -> None:
     """Refuse, naming it, a construct Typesense cannot honour (before anything runs)."""
     if isinstance(q, wq.Prefix):
-        raise QueryError(f"{q.text}*: wildcards are not supported on this archive (Typesense)")
+        raise QueryError(NO_WILDCARDS, pattern=f"{q.text}*")
     if isinstance(q, wq.Wildcard):
-        raise QueryError(f"{q.text}: wildcards are not supported on this archive (Typesense)")
+        raise QueryError(NO_WILDCARDS, pattern=q.text)
     if isinstance(q, wq.FuzzyTerm):
         raise QueryError(
-            f"{q.text}~: fuzzy terms are not supported on this archive (Typesense); "
-            "its typo tolerance is switched off so that counts are exact"
+            N_(
+                "%(term)s: fuzzy terms are not supported on this archive (Typesense); "
+                "its typo tolerance is switched off so that counts are exact"
+            ),
+            term=f"{q.text}~",
         )
     if isinstance(q, wq.Regex | wq.TermRange | wq.Variations):
-        raise QueryError(f"{q}: this kind of query is not supported on this archive (Typesense)")
+        raise QueryError(NOT_SUPPORTED, query=str(q))
     if not q.is_leaf():
         for child in q.children():
             refuse_unsupported(child)
