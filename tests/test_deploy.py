@@ -26,6 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 UNITS = ("archive-serve.service", "archive-index.service", "archive-index.timer")
+#: The environment files: the shared one, then each service's own (the Typesense keys).
+ENV_FILES = ("archive.env", "archive-index.env", "archive-serve.env")
 INSTALLED = "/opt/newsarchive/venv/bin/archive"
 ANALYZE = shutil.which("systemd-analyze")
 needs_analyze = pytest.mark.skipif(
@@ -60,9 +62,15 @@ def _settings(name: str) -> dict[str, list[str]]:
     return settings
 
 
-def _env_file() -> dict[str, str]:
+def _env_file(*names: str) -> dict[str, str]:
+    """The ARCHIVE_* settings listed (set or commented) in environment files."""
     values = {}
-    for line in (DEPLOY / "archive.env").read_text("utf-8").splitlines():
+    lines = [
+        line
+        for name in names or ENV_FILES
+        for line in (DEPLOY / name).read_text("utf-8").splitlines()
+    ]
+    for line in lines:
         match = re.match(r"^#?(ARCHIVE_[A-Z_]+)=(.*)$", line)
         if match:
             values.setdefault(match[1], match[2] if not line.startswith("#") else "")
@@ -126,7 +134,14 @@ def test_hardening_and_who_writes_the_index() -> None:
         assert unit["NoNewPrivileges"] == ["yes"]
         assert unit["PrivateTmp"] == ["yes"]
         assert unit["User"] == ["newsarchive"]
-        assert unit["EnvironmentFile"] == ["/etc/newsarchive/archive.env"]
+    assert serve["EnvironmentFile"] == [
+        "/etc/newsarchive/archive.env",
+        "-/etc/newsarchive/archive-serve.env",
+    ]
+    assert index["EnvironmentFile"] == [
+        "/etc/newsarchive/archive.env",
+        "-/etc/newsarchive/archive-index.env",
+    ]
 
     def covers(paths: list[str]) -> bool:
         return any(
@@ -150,8 +165,23 @@ def test_environment_file_lists_every_setting() -> None:
             used |= set(re.findall(r"\bARCHIVE_[A-Z_]+[A-Z]\b", path.read_text("utf-8")))
     listed = _env_file()
     readme = (ROOT / "README.md").read_text("utf-8")
-    assert used - set(listed) == set(), "missing from deploy/archive.env"
+    assert used - set(listed) == set(), f"missing from deploy/{', deploy/'.join(ENV_FILES)}"
     assert {name for name in used | set(listed) if name not in readme} == set()
+
+
+def test_the_web_server_never_reads_the_admin_key() -> None:
+    """The Typesense admin key (it can write and delete) is only in the file the
+    indexer alone reads; the search-only key only in the web app's; the shared file
+    holds neither (issue 18's split)."""
+    admin, search = "ARCHIVE_TYPESENSE_API_KEY", "ARCHIVE_TYPESENSE_SEARCH_KEY"
+    files = {name: set(_env_file(name)) for name in ENV_FILES}
+    assert admin in files["archive-index.env"] and search in files["archive-serve.env"]
+    assert not {admin, search} & files["archive.env"]
+    assert admin not in files["archive-serve.env"] and search not in files["archive-index.env"]
+    read_by_serve = [v.lstrip("-") for v in _settings("archive-serve.service")["EnvironmentFile"]]
+    assert "/etc/newsarchive/archive-index.env" not in read_by_serve
+    for path in read_by_serve:
+        assert admin not in _env_file(Path(path).name), path
 
 
 def _environment(**overrides: str) -> dict[str, str]:
