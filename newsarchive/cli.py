@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -531,18 +531,42 @@ def _strip(snippet: str) -> str:
     return html.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))
 
 
-@main.command()
-@click.argument("queries", nargs=-1, required=True)
-@index_dir_option
-@filter_options
-@click.option("--interval", type=click.Choice(INTERVALS), default="month", show_default=True)
-@click.option(
+#: ``--format`` of the commands whose answer is a table: text, JSON or CSV.
+table_format_option = click.option(
     "--format",
     "output",
     type=click.Choice(["text", "json", "csv"]),
     default="text",
     show_default=True,
 )
+TOP_WORDS_CSV_COLUMNS = ("word", "score", "count", "sampled", "background", "articles")
+
+
+def _write_table(
+    output: str,
+    result: TrendResult | TopWordsResult,
+    columns: Sequence[str],
+    rows: Callable[[], Iterable[Sequence[object]]],
+    text: Callable[[Any], None],
+) -> None:
+    """A table-shaped answer (``trends``, ``top-words``) in the chosen ``--format``: its
+    JSON (the API's shape), CSV (``columns``, then ``rows()``) or the text table."""
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    elif output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows())
+    else:
+        text(result)
+
+
+@main.command()
+@click.argument("queries", nargs=-1, required=True)
+@index_dir_option
+@filter_options
+@click.option("--interval", type=click.Choice(INTERVALS), default="month", show_default=True)
+@table_format_option
 def trends(
     queries: tuple[str, ...],
     index_dir: Path | None,
@@ -573,14 +597,7 @@ def trends(
         result = archive.trends(request)
     finally:
         archive.close()
-    if output == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    elif output == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(TREND_CSV_COLUMNS)
-        writer.writerows(trend_csv_rows(result))
-    else:
-        _write_trends(result)
+    _write_table(output, result, TREND_CSV_COLUMNS, lambda: trend_csv_rows(result), _write_trends)
 
 
 def _write_trends(result: TrendResult) -> None:
@@ -612,13 +629,7 @@ def _write_trends(result: TrendResult) -> None:
 @index_dir_option
 @filter_options
 @click.option("--limit", type=click.IntRange(1, MAX_TOP_WORDS), default=20, show_default=True)
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-)
+@table_format_option
 def top_words(
     query: str,
     index_dir: Path | None,
@@ -646,17 +657,12 @@ def top_words(
         result = archive.top_words(request, limit)
     finally:
         archive.close()
-    if output == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    elif output == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(("word", "score", "count", "sampled", "background", "articles"))
+
+    def rows() -> Iterable[Sequence[object]]:
         for w in result.words:
-            writer.writerow(
-                (w.word, f"{w.score:.6f}", w.count, result.sampled, w.background, result.articles)
-            )
-    else:
-        _write_top_words(result)
+            yield (w.word, f"{w.score:.6f}", w.count, result.sampled, w.background, result.articles)
+
+    _write_table(output, result, TOP_WORDS_CSV_COLUMNS, rows, _write_top_words)
 
 
 def _write_top_words(result: TopWordsResult) -> None:
