@@ -17,17 +17,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import chromium
 import pytest
+from browser_support import BROWSER_MARKS, Running, StaticPages, chromium_session
 from chromium import make_driver, quit_driver
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium.available(),
-        reason="Chromium not installed (apt-get install chromium chromium-driver)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
@@ -42,52 +36,6 @@ from indexer.whoosh import index_paths  # noqa: E402
 from web import Config  # noqa: E402
 
 # --- servers -----------------------------------------------------------------------
-
-
-class Running:
-    """A waitress server in a thread, on a free loopback port."""
-
-    def __init__(self, app) -> None:
-        self.server = web.make_server(app, "127.0.0.1", 0)
-        self.port = self.server.effective_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.task_dispatcher.shutdown()
-        self.server.close()
-        self.thread.join(timeout=5)
-
-
-class StaticPages:
-    """Another origin (another loopback port) serving fixed HTML, e.g. an intranet page
-    that frames the embed view."""
-
-    def __init__(self) -> None:
-        self.pages: dict[str, str] = {}
-        pages = self.pages
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
-                body = pages.get(self.path.split("?")[0], "not found").encode()
-                self.send_response(200 if self.path.split("?")[0] in pages else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class PrefixProxy:
@@ -182,9 +130,7 @@ def proxied(index_dir) -> Iterator[PrefixProxy]:
 
 @pytest.fixture(scope="module")
 def browser():
-    driver = make_driver()
-    yield driver
-    quit_driver(driver)
+    yield from chromium_session()
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import chromium
 import pytest
-from chromium import make_driver, quit_driver
+from browser_support import BROWSER_MARKS, Running, chromium_session
 from citation_articles import copy_citation_articles
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium.available(),
-        reason="Chromium not installed (apt-get install chromium chromium-driver)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
-from test_browser import Running  # noqa: E402
 
 import web  # noqa: E402
 from indexer.whoosh import index_paths  # noqa: E402
@@ -40,9 +32,7 @@ def server(tmp_path_factory) -> Iterator[Running]:
 
 @pytest.fixture(scope="module")
 def browser():
-    driver = make_driver()
-    yield driver
-    quit_driver(driver)
+    yield from chromium_session()
 
 
 def text(driver) -> str:

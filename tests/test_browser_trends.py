@@ -10,23 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
-import chromium
 import pytest
-from chromium import make_driver, quit_driver
+from browser_support import BROWSER_MARKS, Running, StaticPages, chromium_session
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium.available(),
-        reason="Chromium not installed (apt-get install chromium chromium-driver)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -38,49 +30,28 @@ FIXTURE = Path(__file__).parent / "fixtures" / "news-articles-trends.csv"
 
 
 @pytest.fixture(scope="module")
-def framer():
-    """Another origin whose page frames the embedded trends view."""
-    page = {"html": ""}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
-            body = page["html"].encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield page, f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def framer() -> Iterator[StaticPages]:
+    """Another origin whose page (``/``) frames the embedded trends view."""
+    pages = StaticPages()
+    yield pages
+    pages.stop()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, framer):
+def server(tmp_path_factory, framer: StaticPages) -> Iterator[str]:
     index_dir = tmp_path_factory.mktemp("trends-browser") / "index"
     index_paths(index_dir, [FIXTURE])
-    _page, framer_url = framer
     config = web.Config.from_env(
-        index_dir=index_dir, environ={"ARCHIVE_FRAME_ANCESTORS": f"'self' {framer_url}"}
+        index_dir=index_dir, environ={"ARCHIVE_FRAME_ANCESTORS": f"'self' {framer.url}"}
     )
-    running = web.make_server(web.create_app(config), "127.0.0.1", 0)
-    threading.Thread(target=running.run, daemon=True).start()
-    yield f"http://127.0.0.1:{running.effective_port}"
-    running.task_dispatcher.shutdown()
-    running.close()
+    running = Running(web.create_app(config))
+    yield running.url
+    running.stop()
 
 
 @pytest.fixture(scope="module")
 def driver():
-    browser = make_driver(javascript=False)
-    yield browser
-    quit_driver(browser)
+    yield from chromium_session(javascript=False)
 
 
 def _json(url: str) -> dict:
@@ -107,12 +78,11 @@ def test_a_chart_point_opens_the_search_for_its_period(server, driver):
 
 
 def test_the_embedded_chart_draws_inside_another_origins_iframe(server, driver, framer):
-    page, framer_url = framer
-    page["html"] = (
+    framer.pages["/"] = (
         '<!doctype html><title>Intranet</title><iframe id="f" width="900" height="700" '
         f'src="{server}/trends?q=trump&amp;embed=1"></iframe>'
     )
-    driver.get(framer_url + "/")
+    driver.get(framer.url + "/")
     driver.switch_to.frame(driver.find_element(By.ID, "f"))
     try:
         assert driver.find_elements(By.CSS_SELECTOR, ".trend-chart svg circle")

@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import chromium
 import pytest
+from browser_support import Running
 from test_web import XSS_TITLE, write_corpus
 
 import web
@@ -38,21 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = Path(os.environ.get("ARCHIVE_AXE_JS", ROOT / ".venv/axe/node_modules/axe-core/axe.min.js"))
 #: axe-core's rule tags for WCAG 2.0 and 2.1, levels A and AA.
 WCAG21AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-class Running:
-    """The app under waitress in a thread, on a free loopback port."""
-
-    def __init__(self, app) -> None:
-        self.server = web.make_server(app, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.task_dispatcher.shutdown()
-        self.server.close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
