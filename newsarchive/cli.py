@@ -163,6 +163,18 @@ def filter_options(command: Callable) -> Callable:
     return with_filters
 
 
+def format_option(*choices: str, help: str | None = None) -> Callable:
+    """Every command's ``--format`` (the value lands in ``output``), text by default."""
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(list(choices)),
+        default="text",
+        show_default=True,
+        help=help,
+    )
+
+
 def _engine(index_dir: Path | None) -> Engine:
     """The configured engine (``ARCHIVE_BACKEND``, see :mod:`indexer.backends`)."""
     return engine_from_env(resolve_index_dir(index_dir))
@@ -225,13 +237,8 @@ def main() -> None:
     help="How to read numeric dates like 03/10/2024 (default: by the source's convention).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: the run as one JSON object on one line (for a timer's journal).",
+@format_option(
+    "text", "json", help="json: the run as one JSON object on one line (for a timer's journal)."
 )
 def index(
     paths: tuple[Path, ...],
@@ -386,12 +393,11 @@ class _ProgressLine:
 @click.option(
     "--page", type=click.IntRange(1, BY_NAME["page"].maximum), default=1, show_default=True
 )
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json", "csv", *CITATION_FORMATS]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
+    "csv",
+    *CITATION_FORMATS,
     help="ris, bibtex, csljson: citations for a reference manager (Zotero, EndNote...).",
 )
 @click.option(
@@ -532,13 +538,7 @@ def _strip(snippet: str) -> str:
 
 
 #: ``--format`` of the commands whose answer is a table: text, JSON or CSV.
-table_format_option = click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-)
+table_format_option = format_option("text", "json", "csv")
 TOP_WORDS_CSV_COLUMNS = ("word", "score", "count", "sampled", "background", "articles")
 
 
@@ -683,13 +683,7 @@ def _write_top_words(result: TopWordsResult) -> None:
 
 @main.command()
 @index_dir_option
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 def stats(index_dir: Path | None, output: str) -> None:
     """Articles, date range, top tags, places and sites, and size on disk.
 
