@@ -230,6 +230,14 @@ def test_the_web_api_serves_a_typesense_archive(cli_archive, monkeypatch, tmp_pa
     assert client.get("/api/stats").get_json()["articles"] > 300
     page = client.get("/?q=%C4%90%C3%A0+N%E1%BA%B5ng")
     assert page.status_code == 200 and "Da Nang" in page.get_data(as_text=True)
+    # a construct only this engine refuses is explained in the page's language
+    refused = client.get("/?q=elect*&lang=vi")
+    assert refused.status_code == 400
+    assert "elect*: kho lưu trữ này (Typesense) không hỗ trợ ký tự đại diện" in (
+        refused.get_data(as_text=True)
+    )
+    english = client.get("/api/search?q=elect*").get_json()
+    assert english["code"] == "query_error" and "wildcards are not supported" in english["error"]
 
 
 def test_the_api_key_is_required(server):
