@@ -78,12 +78,13 @@ def signature(text: str) -> LeanMinHash | None:
 
 
 def to_bytes(sig: LeanMinHash) -> bytes:
-    """A signature as bytes to store (NUM_PERM 64-bit values)."""
-    return np.asarray(sig.hashvalues, dtype=np.uint64).tobytes()
+    """A signature as bytes to store: NUM_PERM 32-bit values (datasketch keeps 64-bit
+    integers but masks every value to 32 bits, so half the bytes hold it exactly)."""
+    return np.asarray(sig.hashvalues, dtype=np.uint32).tobytes()
 
 
 def from_bytes(data: bytes) -> LeanMinHash:
-    values = np.frombuffer(data, dtype=np.uint64)
+    values = np.frombuffer(data, dtype=np.uint32).astype(np.uint64)
     return LeanMinHash(seed=SEED, hashvalues=values)
 
 

@@ -26,18 +26,25 @@ from whoosh.analysis import RegexTokenizer
 
 from archive import Article
 from archive.places import with_ancestors
+from archive.clusters import NUM_PERM
 from indexer.analysis import (
     VALUE_SEPARATOR,
     DirectPositions,
     is_english,
 )
+from indexer.clusters import article_signature
 from indexer.documents import day_and_time, facet_key, stored_fields
 from indexer.query import query_schema
 
 #: Bumped whenever the schema or analysis changes in a way that needs a rebuild.
 #: 2: words split at dots and commas (acronyms kept); split query words are phrases.
 #: 3: the place field also holds the places an article only mentions (Article.mentions).
-SCHEMA_VERSION = 3
+#: 4: story clusters: the ``cluster`` key and the ``story`` column (signature, cluster).
+SCHEMA_VERSION = 4
+
+
+#: Bytes of a stored signature (32-bit values).
+SIGNATURE_BYTES = NUM_PERM * 4
 
 
 def _values_field() -> fields.KEYWORD:
@@ -66,6 +73,11 @@ def build_schema() -> fields.Schema:
         tod=fields.ID(),
         doc=fields.STORED(),
         manifest=fields.COLUMN(columns.VarBytesColumn()),
+        # The story cluster (indexed: the per-document cluster column of a searcher
+        # and the lookup of a story's versions) and, in the ``story`` column, the
+        # MinHash signature and cluster that the next run reclusters from.
+        cluster=fields.ID(),
+        story=fields.COLUMN(columns.VarBytesColumn()),
     ).items():
         schema.add(name, field)
     return schema
@@ -80,8 +92,33 @@ def parse_manifest(value: bytes) -> tuple[str, str, str]:
     return article_id, content_hash, file
 
 
-def to_document(article: Article, file: str | Path) -> dict:
-    """The Whoosh document for one Article read from ``file`` (an absolute path)."""
+def story_entry(signature: bytes, cluster: str) -> bytes:
+    """The ``story`` column: a flag byte, the signature (if any), the cluster id."""
+    return (b"S" + signature if signature else b"-") + cluster.encode("utf-8")
+
+
+def parse_story(value: bytes) -> tuple[bytes, str]:
+    """``(signature or b"", cluster)`` of a ``story`` column value."""
+    if value[:1] == b"S":
+        return value[1 : 1 + SIGNATURE_BYTES], value[1 + SIGNATURE_BYTES :].decode("utf-8")
+    return b"", value[1:].decode("utf-8")
+
+
+def to_document(
+    article: Article,
+    file: str | Path,
+    *,
+    cluster: str | None = None,
+    signature: bytes | None = None,
+) -> dict:
+    """The Whoosh document for one Article read from ``file`` (an absolute path).
+
+    Its story cluster is ``cluster`` (by default its own id, until the run's
+    reclustering says otherwise) and its MinHash ``signature`` is computed here,
+    unless given: this runs in the writer's worker processes, in parallel."""
+    if signature is None:
+        signature = article_signature(article.body)
+    cluster = cluster or article.id
     searchable_body = "\n\n".join(part for part in (article.subtitle, article.body) if part)
     places = with_ancestors(article.places)
     day, tod = day_and_time(article.published)
@@ -105,6 +142,8 @@ def to_document(article: Article, file: str | Path) -> dict:
         "tod": tod,
         "doc": stored_fields(article),
         "manifest": manifest_entry(article.id, article.content_hash, str(file)),
+        "cluster": cluster,
+        "story": story_entry(signature, cluster),
     }
     if is_english(article.language):
         doc["title"], doc["body"] = article.title, searchable_body

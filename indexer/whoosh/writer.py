@@ -38,10 +38,19 @@ from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool, SegmentWriter
 
 from archive import Article
+from indexer.clusters import reassign
+from indexer.documents import to_article
 from indexer.errors import IndexOutdated
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
 from indexer.whoosh.layout import Layout, Pointer
-from indexer.whoosh.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
+from indexer.whoosh.schema import (
+    SCHEMA_VERSION,
+    build_schema,
+    parse_manifest,
+    parse_story,
+    to_document,
+)
+from indexer.whoosh.storage import open_mapped_index
 from indexer.whoosh.spelling import article_words, write_words
 
 #: Memory Whoosh's writer may use for its posting pool before it spills to disk.
@@ -499,6 +508,7 @@ def run_plan(
                 changed = feed.run(plan.sources, plan.removal_roots)
                 if changed or fresh:
                     sink.commit()
+                    _update_clusters(ix)
                 else:
                     sink.cancel()
             except BaseException:
@@ -563,3 +573,65 @@ def _manifest(ix) -> Manifest:
             if compound:
                 storage.close()
     return out
+
+
+def _update_clusters(ix) -> int:
+    """Recluster the committed index (:func:`indexer.clusters.reassign` decides) and
+    rewrite the articles whose cluster changed, in a commit of their own; returns how
+    many. Whoosh cannot change one field of a document, so each is deleted and added
+    again from its stored form, with its stored signature (nothing is re-analysed
+    twice but these few documents)."""
+    rows = list(_story_rows(ix))
+    changes = reassign((article_id, sig, cluster) for article_id, sig, cluster, _file in rows)
+    if not changes:
+        return 0
+    kept = {row[0]: (row[1], row[3]) for row in rows if row[0] in changes}
+    reading = open_mapped_index(ix.storage.folder)
+    try:
+        with reading.searcher() as searcher:
+            stored = {}
+            for article_id in changes:
+                docnum = searcher.document_number(id=article_id)
+                stored[article_id] = searcher.stored_fields(docnum)["doc"]
+    finally:
+        reading.close()
+    writer = _SegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
+    try:
+        for article_id, cluster in sorted(changes.items()):
+            sig, file = kept[article_id]
+            writer.delete_by_term("id", article_id)
+            document = to_document(
+                to_article(stored[article_id]), file, cluster=cluster, signature=sig
+            )
+            writer.add_document(**document)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return len(changes)
+
+
+def _story_rows(ix):
+    """``(id, signature, cluster, file)`` of every live article, from the ``story`` and
+    ``manifest`` columns, segment by segment (as :func:`_manifest`)."""
+    story_type = ix.schema["story"].column_type
+    manifest_type = ix.schema["manifest"].column_type
+    for segment in ix._segments():
+        compound = segment.is_compound()
+        storage = segment.open_compound_file(ix.storage) if compound else ix.storage
+        perdoc = segment.codec().per_document_reader(storage, segment)
+        try:
+            if not perdoc.has_column("manifest"):
+                continue
+            manifest = perdoc.column_reader("manifest", manifest_type)
+            story = perdoc.column_reader("story", story_type)
+            for docnum in range(perdoc.doc_count_all()):
+                if segment.is_deleted(docnum):
+                    continue
+                article_id, _hash, file = parse_manifest(manifest[docnum])
+                sig, cluster = parse_story(story[docnum])
+                yield article_id, sig, cluster, file
+        finally:
+            perdoc.close()
+            if compound:
+                storage.close()
