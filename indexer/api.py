@@ -20,6 +20,12 @@ SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
 #: The refusal of a sort not in :data:`SORTS` (every engine says it the same way).
 UNKNOWN_SORT = N_("unknown sort %(sort)s (use one of: %(sorts)s)")
 FACETS: tuple[str, ...] = ("date", "tag", "place", "site")
+#: ``best``: each story cluster shown once, as its best-ranked version (the default);
+#: ``all``: every article.
+Versions = Literal["best", "all"]
+VERSIONS: tuple[str, ...] = ("best", "all")
+#: Other versions of a story listed with its hit, at most.
+MAX_OTHER_VERSIONS = 20
 
 #: Bounds on paging, so no request can ask for unbounded work.
 MAX_PAGE_SIZE = 100
@@ -78,6 +84,16 @@ class SearchQuery:
     snippets: bool = True
     #: At most this many values per facet (largest first; selected values always shown).
     facet_limit: int = 50
+    #: ``best``: one hit per story cluster; ``all``: every article (:data:`VERSIONS`).
+    versions: Versions = "best"
+
+    def collapsed(self) -> bool:
+        """Whether story clusters are collapsed; raises QueryError for an unknown value."""
+        if self.versions not in VERSIONS:
+            raise QueryError(
+                f"unknown versions {self.versions!r} (use one of: {', '.join(VERSIONS)})"
+            )
+        return self.versions == "best"
 
     def paging(self) -> tuple[int, int]:
         """``(page, page_size)`` held within the bounds every engine serves."""
@@ -110,6 +126,13 @@ class Hit:
     #: HTML: article text escaped, matches wrapped in ``<mark>``. Safe to insert as is.
     snippet: str
     score: float
+    #: The story cluster: an id shared by every version of one story.
+    cluster: str = ""
+    #: How many articles the cluster holds (1: a unique article).
+    versions: int = 1
+    #: The other versions of the story (set on a collapsed search's page of hits; at
+    #: most :data:`MAX_OTHER_VERSIONS`), oldest first; no snippets.
+    others: list[Hit] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -122,6 +145,8 @@ class Hit:
             "places": list(self.places),
             "snippet": self.snippet,
             "score": round(self.score, 4),
+            "cluster": self.cluster or self.id,
+            "versions": self.versions,
         }
 
     def csv_row(self) -> list[str]:
@@ -235,10 +260,14 @@ class SearchResult:
     #: articles with most of them (:class:`Relaxed`); ``total`` and ``facets`` then
     #: describe those articles. None when every hit has every word.
     relaxed: Relaxed | None = None
+    #: How many stories (clusters) the ``total`` articles make. ``total`` and the facet
+    #: counts always count articles; a collapsed search shows one hit per story.
+    stories: int = 0
 
     def to_dict(self) -> dict:
         return {
             "total": self.total,
+            "stories": self.stories,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {
                 name: [value.to_dict() for value in self.facets.get(name, [])] for name in FACETS

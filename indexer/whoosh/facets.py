@@ -128,6 +128,10 @@ class FacetData:
     #: are one ``bincount``.
     month_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     year0: int = 0
+    #: The story cluster of each document (:func:`cluster_column`).
+    cluster: SingleColumn | None = None
+    #: Live articles per cluster code: a hit's ``versions``.
+    cluster_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def year(self) -> np.ndarray:
@@ -250,7 +254,19 @@ def build_facet_data(reader) -> FacetData:
         sortkey=sortkey,
         month_code=month_code.astype(np.int32),
         year0=year0,
+        **cluster_column(reader, size, alive),
     )
+
+
+def cluster_column(reader, size: int, alive: np.ndarray) -> dict:
+    """The story cluster of each document as a code (every article has one; a
+    document without is its own story, code -1), and the live articles per code.
+    Collapsing a ranked list to one hit per story is then a ``numpy.unique`` over the
+    codes in rank order."""
+    column = _single(reader, "cluster", None, size)
+    live = column.codes[alive]
+    sizes = np.bincount(live[live >= 0], minlength=len(column.keys)).astype(np.int64)
+    return {"cluster": column, "cluster_sizes": sizes}
 
 
 # -- Filters ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from archive import Article
 from archive.article import nfc
 from indexer.analysis import english_term, fold, is_english
 from indexer.api import (
+    MAX_OTHER_VERSIONS,
     MAX_PAGE_SIZE,
     TOP_WORDS_SAMPLE,
     FacetValue,
@@ -187,8 +188,10 @@ class Archive:
         if query.facets:
             facets = self._facets(snap, query, chosen)
         first = (page - 1) * page_size
-        docnums, scores = self._page(snap, chosen, sort, first, page_size)
+        collapse = query.collapsed()
+        docnums, scores = self._story_page(snap, chosen, sort, first, page_size, collapse)
         hits = self._hits(snap, parsed, docnums, scores, query.snippets)
+        _add_stories(snap, docnums, hits, others=collapse)
         suggestion = None
         if parsed is not None and (total < SUGGEST_BELOW or chosen.relaxed is not None):
             suggestion = self._suggest(snap, parsed, query, total, chosen.relaxed)
@@ -200,6 +203,7 @@ class Archive:
             suggestion=suggestion,
             interpreted_as=parsed.interpreted_as if parsed else None,
             relaxed=chosen.relaxed,
+            stories=_count_stories(snap, chosen.selected),
         )
 
     def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
@@ -208,12 +212,14 @@ class Archive:
         sort = query.effective_sort()
         chosen = self._select(snap, query, scored=sort == "relevance")
         total = int(np.count_nonzero(chosen.selected))
-        docnums, scores = self._page(snap, chosen, sort, 0, total)
+        docnums, scores = self._story_page(snap, chosen, sort, 0, total, query.collapsed())
         for start in range(0, len(docnums), _BATCH):
             batch = docnums[start : start + _BATCH]
-            yield from self._hits(
+            hits = self._hits(
                 snap, chosen.parsed, batch, scores[start : start + _BATCH], query.snippets
             )
+            _add_stories(snap, batch, hits, others=False)
+            yield from hits
 
     def get(self, article_id: str) -> Article | None:
         snap = self._current()
@@ -345,6 +351,22 @@ class Archive:
         scores = chosen.scores[docnums[order]].tolist() if chosen.scores is not None else None
         return docnums[order].tolist(), scores or [0.0] * len(order)
 
+    def _story_page(self, snap, chosen: _Selection, sort: str, first: int, count: int, collapse):
+        """:meth:`_page`, and when ``collapse``: of the best-ranked hit of each story.
+
+        When no two selected articles share a story this is :meth:`_page` itself;
+        otherwise the whole selection is ranked and each story's first hit kept."""
+        if not collapse or _count_stories(snap, chosen.selected) == int(
+            np.count_nonzero(chosen.selected)
+        ):
+            return self._page(snap, chosen, sort, first, count)
+        total = int(np.count_nonzero(chosen.selected))
+        ranked, scores = self._page(snap, chosen, sort, 0, total)
+        order = np.asarray(ranked, dtype=np.int64)
+        _unique, firsts = np.unique(_story_codes(snap, order), return_index=True)
+        keep = np.sort(firsts)[first : first + count]
+        return order[keep].tolist(), [scores[i] for i in keep.tolist()]
+
     def _hits(self, snap, parsed, docnums, scores, snippets: bool) -> list[Hit]:
         with snap.lock:
             stored = [snap.searcher.stored_fields(d)["doc"] for d in docnums]
@@ -412,6 +434,60 @@ class Archive:
 
 
 _NO_TERMS = terms_for_snippets({})
+
+
+def _story_codes(snap: _Snapshot, docnums: np.ndarray) -> np.ndarray:
+    """The cluster code of each document; a document without one (-1) is a story of
+    its own, given a negative code of its own."""
+    column = snap.facets.cluster
+    if column is None:
+        return -1 - docnums
+    codes = column.codes[docnums].astype(np.int64)
+    return np.where(codes >= 0, codes, -1 - docnums)
+
+
+def _count_stories(snap: _Snapshot, selected: np.ndarray) -> int:
+    """How many stories the selected articles make."""
+    return int(np.unique(_story_codes(snap, np.flatnonzero(selected))).size)
+
+
+def _add_stories(snap: _Snapshot, docnums: list[int], hits: list[Hit], others: bool) -> None:
+    """Each hit's cluster and versions and, with ``others``, its other versions."""
+    data = snap.facets
+    column = data.cluster
+    if column is None:
+        return
+    for docnum, hit in zip(docnums, hits, strict=True):
+        code = int(column.codes[docnum])
+        if code < 0:
+            continue
+        hit.cluster = column.keys[code]
+        hit.versions = int(data.cluster_sizes[code])
+        if others and hit.versions > 1:
+            members = np.flatnonzero((column.codes == code) & data.alive)
+            members = members[members != docnum]
+            members = members[np.lexsort((members, data.sortkey[members]))]
+            members = members[:MAX_OTHER_VERSIONS].tolist()
+            with snap.lock:
+                stored = [snap.searcher.stored_fields(d)["doc"] for d in members]
+            hit.others = [_other_hit(doc, hit) for doc in stored]
+
+
+def _other_hit(doc: dict, of: Hit) -> Hit:
+    """Another version of ``of``'s story, as a hit without snippet or score."""
+    return Hit(
+        id=doc["id"],
+        title=doc["title"],
+        published=parse_published(doc.get("published", "")),
+        site=doc.get("site", ""),
+        url=doc.get("url", ""),
+        tags=list(doc.get("tags", [])),
+        places=list(doc.get("places", [])),
+        snippet="",
+        score=0.0,
+        cluster=of.cluster,
+        versions=of.versions,
+    )
 
 
 @dataclass
