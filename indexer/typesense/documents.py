@@ -30,6 +30,7 @@ from datetime import date
 from archive import Article
 from archive.places import with_ancestors
 from indexer.analysis import english_analyzer, is_english, plain_analyzer, site_analyzer
+from indexer.clusters import article_signature, signature_to_text
 from indexer.documents import day_and_time, facet_key, stored_fields
 from indexer.trends import period_label, period_start
 
@@ -72,11 +73,18 @@ FIELDS: list[dict] = [
     {"name": "newest", "type": "int64"},
     {"name": "oldest", "type": "int64"},
     {"name": "seq", "type": "int64"},
+    # The story cluster (archive.clusters): faceted, so that a search can group by it
+    # and count a story's versions. The MinHash signature it is computed from is stored
+    # (``minhash``, base64) but not indexed.
+    _field("cluster", "string", facet=True),
 ]
 
 #: Indexed fields a hit never needs back (large, or only for matching).
 INDEX_ONLY = ",".join(
-    f["name"] for f in FIELDS if f["name"].endswith(("_terms", "_grams", "_key", "_label"))
+    [
+        *(f["name"] for f in FIELDS if f["name"].endswith(("_terms", "_grams", "_key", "_label"))),
+        "minhash",
+    ]
 )
 
 
@@ -114,7 +122,8 @@ def next_seq() -> int:
 
 
 def to_document(article: Article, file: str, seq: int) -> dict:
-    """The Typesense document for one Article read from ``file``."""
+    """The Typesense document for one Article read from ``file``; its cluster is its
+    own id until the run's reclustering (:mod:`indexer.clusters`) says otherwise."""
     english = is_english(article.language)
     searchable_body = "\n\n".join(part for part in (article.subtitle, article.body) if part)
     places = with_ancestors(article.places)
@@ -140,6 +149,8 @@ def to_document(article: Article, file: str, seq: int) -> dict:
             "newest": sortkey,
             "oldest": sortkey or UNDATED_LAST,
             "seq": seq,
+            "cluster": article.id,
+            "minhash": signature_to_text(article_signature(article.body)),
         }
     )
     if article.site:

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typesense import exceptions as ts_errors
 
 from archive import Article
+from indexer.clusters import reassign, signature_from_text
 from indexer.errors import BackendUnavailable, IndexLocked
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
 from indexer.typesense.connection import WRITE_TIMEOUT, Connection, answering, make_client
@@ -134,6 +135,7 @@ def _write(
         try:
             feed.run(plan.sources, plan.removal_roots)
             sink.flush()
+            _update_clusters(client.collections[target], report)
         except BaseException:
             if fresh:
                 # Never leave a half-built collection behind; the alias still points
@@ -200,6 +202,35 @@ def _manifest(collection) -> Manifest:
             doc = json.loads(line)
             out[doc["id"]] = (doc.get("content_hash", ""), doc.get("file", ""))
     return out
+
+
+def _update_clusters(collection, report: IndexReport) -> int:
+    """Recluster the collection (:func:`indexer.clusters.reassign` decides) and set the
+    ``cluster`` of the articles whose cluster changed, by partial updates (only that
+    field is sent); returns how many."""
+    text = collection.documents.export({"include_fields": "id,minhash,cluster"})
+    rows = []
+    for line in text.splitlines():
+        if line.strip():
+            doc = json.loads(line)
+            rows.append(
+                (doc["id"], signature_from_text(doc.get("minhash", "")), doc.get("cluster", ""))
+            )
+    changes = reassign(rows)
+    updates = [{"id": key, "cluster": cluster} for key, cluster in sorted(changes.items())]
+    for start in range(0, len(updates), BATCH_DOCS):
+        batch = updates[start : start + BATCH_DOCS]
+        try:
+            results = collection.documents.import_(batch, {"action": "update"})
+        except ts_errors.TypesenseClientError as exc:
+            raise TypesenseIndexError(f"Typesense refused an import: {exc}") from exc
+        for doc, result in zip(batch, results, strict=True):
+            if not result.get("success"):
+                report.warnings.append(
+                    f"article {doc['id']}: its story cluster was not updated by Typesense: "
+                    f"{result.get('error', 'unknown error')}"
+                )
+    return len(updates)
 
 
 class _writer_lock:

@@ -25,8 +25,8 @@ from whoosh import columns, fields
 from whoosh.analysis import RegexTokenizer
 
 from archive import Article
-from archive.places import with_ancestors
 from archive.clusters import NUM_PERM
+from archive.places import with_ancestors
 from indexer.analysis import (
     VALUE_SEPARATOR,
     DirectPositions,

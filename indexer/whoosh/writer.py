@@ -50,8 +50,8 @@ from indexer.whoosh.schema import (
     parse_story,
     to_document,
 )
-from indexer.whoosh.storage import open_mapped_index
 from indexer.whoosh.spelling import article_words, write_words
+from indexer.whoosh.storage import open_mapped_index
 
 #: Memory Whoosh's writer may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
