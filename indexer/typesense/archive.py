@@ -31,6 +31,7 @@ from whoosh import query as wq
 from archive import Article
 from archive.article import nfc
 from indexer.api import (
+    MAX_OTHER_VERSIONS,
     MAX_PAGE_SIZE,
     SORTS,
     TOP_WORDS_SAMPLE,
@@ -131,13 +132,14 @@ class TypesenseArchive:
     def search(self, query: SearchQuery) -> SearchResult:
         page, page_size = query.paging()
         parsed, kinds = self._translate(query)
-        total, hits, facets = self._run(query, parsed, kinds, page, page_size)
+        total, hits, facets, stories = self._run(query, parsed, kinds, page, page_size)
         relaxed = None
         if total == 0 and parsed is not None and len(parsed.groups) > 1:
             found = self._relaxed(parsed)
             if found is not None:
                 kinds, relaxed = found
-                total, hits, facets = self._run(query, parsed, kinds, page, page_size)
+                total, hits, facets, stories = self._run(query, parsed, kinds, page, page_size)
+        self._add_stories(hits, others=query.collapsed())
         return SearchResult(
             query=query,
             total=total,
@@ -146,11 +148,18 @@ class TypesenseArchive:
             suggestion=None,
             interpreted_as=parsed.interpreted_as if parsed else None,
             relaxed=relaxed,
+            stories=stories,
         )
 
     def _run(self, query: SearchQuery, parsed, kinds, page: int, page_size: int):
-        """The total, one page of hits and the facet counts of translated ``kinds``."""
+        """The total, one page of hits, the facet counts of translated ``kinds`` and
+        how many stories the total makes.
+
+        Collapsed (``versions=best``), the main search groups by ``cluster`` (one hit a
+        story; its ``found`` counts stories) and a count without grouping gives the
+        articles; with ``versions=all`` it is the other way round."""
         sort = query.effective_sort()
+        collapse = query.collapsed()
         first = (page - 1) * page_size
         want = first + page_size
         clauses = _facet_filters(query.filters)
@@ -160,9 +169,12 @@ class TypesenseArchive:
         for english, kq in kinds.items():
             base = [f"english:{str(english).lower()}", kq.filter_by]
             searches.append(
-                self._main(kq, base + list(clauses.values()), sort, 1, min(want, TS_PAGE))
+                self._main(kq, base + list(clauses.values()), sort, 1, min(want, TS_PAGE), collapse)
             )
             slots.append((english, "hits"))
+            count = self._main(kq, base + list(clauses.values()), sort, 1, 0, not collapse)
+            searches.append(count)
+            slots.append((english, "count"))
             if query.facets:
                 for name, fields in FACET_FIELDS.items():
                     others = [c for n, c in clauses.items() if n != name]
@@ -182,8 +194,11 @@ class TypesenseArchive:
             slots.append((True, "labels"))
         results = self._multi(searches)
         mains = {kind: r for (kind, slot), r in zip(slots, results, strict=True) if slot == "hits"}
+        counts = [r for (_kind, slot), r in zip(slots, results, strict=True) if slot == "count"]
         total = sum(r["found"] for r in mains.values())
-        docs = self._page(query, kinds, clauses, sort, mains, first, page_size)
+        other = sum(r["found"] for r in counts)
+        articles, stories = (other, total) if collapse else (total, other)
+        docs = self._page(query, kinds, clauses, sort, mains, first, page_size, collapse)
         hits = self._hits(parsed, docs, query.snippets)
         facets = {}
         if query.facets:
@@ -192,7 +207,7 @@ class TypesenseArchive:
                 query.filters,
                 limit,
             )
-        return total, hits, facets
+        return articles, hits, facets, stories
 
     def _relaxed(self, parsed: ParsedQuery) -> tuple[dict[bool, KindQuery], Relaxed] | None:
         """Typesense's part of the all-words-first ladder (see :class:`Relaxed`).
@@ -247,15 +262,22 @@ class TypesenseArchive:
         streams = []
         for english, kq in kinds.items():
             base = [f"english:{str(english).lower()}", kq.filter_by]
-            streams.append(self._stream(kq, base + clauses, sort, query.snippets))
+            streams.append(
+                self._stream(kq, base + clauses, sort, query.snippets, query.collapsed())
+            )
         merged = heapq.merge(*streams, key=lambda doc: _merge_key(doc, sort))
         batch: list[dict] = []
         for doc in merged:
             batch.append(doc)
             if len(batch) == TS_PAGE:
-                yield from self._hits(parsed, batch, query.snippets)
+                yield from self._story_hits(parsed, batch, query.snippets)
                 batch = []
-        yield from self._hits(parsed, batch, query.snippets)
+        yield from self._story_hits(parsed, batch, query.snippets)
+
+    def _story_hits(self, parsed, batch: list[dict], snippets: bool) -> list[Hit]:
+        hits = self._hits(parsed, batch, snippets)
+        self._add_stories(hits, others=False)
+        return hits
 
     def get(self, article_id: str) -> Article | None:
         try:
@@ -445,8 +467,16 @@ class TypesenseArchive:
         kinds = {kind: translate(parsed.query, kind) for kind in reversed(_KINDS)}
         return parsed, {kind: kq for kind, kq in kinds.items() if not kq.matches_nothing}
 
-    def _main(self, kq: KindQuery, filters: list[str], sort: str, page: int, per_page: int):
-        return {
+    def _main(
+        self,
+        kq: KindQuery,
+        filters: list[str],
+        sort: str,
+        page: int,
+        per_page: int,
+        group: bool = False,
+    ):
+        search = {
             **kq.params(),
             "filter_by": _join(filters),
             "sort_by": _sort_by(sort, kq),
@@ -454,6 +484,11 @@ class TypesenseArchive:
             "per_page": per_page,
             "exclude_fields": INDEX_ONLY,
         }
+        if group:
+            # One hit per story, its best-ranked version; ``found`` counts stories
+            # (reliably only with an explicit sort_by, measured with 0.24.1).
+            search.update(group_by="cluster", group_limit=1)
+        return search
 
     def _multi(self, searches: list[dict]) -> list[dict]:
         if not searches:
@@ -477,7 +512,9 @@ class TypesenseArchive:
                 )
         return results
 
-    def _page(self, query, kinds, clauses, sort, mains, first, count) -> list[dict]:
+    def _page(
+        self, query, kinds, clauses, sort, mains, first, count, group: bool = False
+    ) -> list[dict]:
         """The documents of hits ``first .. first+count`` in sort order, both kinds."""
         want = first + count
         live = [kind for kind, r in mains.items() if r["found"] > 0]
@@ -489,17 +526,19 @@ class TypesenseArchive:
             kq = kinds[kind]
             filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
             page = first // count + 1
-            hits = self._multi([self._main(kq, filters, sort, page, count)])[0]["hits"]
-            return [h for h in hits]
+            result = self._multi([self._main(kq, filters, sort, page, count, group)])[0]
+            return _result_hits(result)
         lists = []
         for kind in live:
-            hits = list(mains[kind]["hits"])
+            hits = _result_hits(mains[kind])
             kq = kinds[kind]
             filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
             page = 1
             while len(hits) < min(want, mains[kind]["found"]):
                 page += 1
-                more = self._multi([self._main(kq, filters, sort, page, TS_PAGE)])[0]["hits"]
+                more = _result_hits(
+                    self._multi([self._main(kq, filters, sort, page, TS_PAGE, group)])[0]
+                )
                 if not more:
                     break
                 hits.extend(more)
@@ -507,13 +546,15 @@ class TypesenseArchive:
         merged = list(heapq.merge(*lists, key=lambda h: _merge_key(h, sort)))
         return merged[first:want]
 
-    def _stream(self, kq: KindQuery, filters: list[str], sort: str, snippets: bool):
+    def _stream(
+        self, kq: KindQuery, filters: list[str], sort: str, snippets: bool, group: bool = False
+    ):
         page = 1
         while True:
-            params = self._main(kq, filters, sort, page, TS_PAGE)
+            params = self._main(kq, filters, sort, page, TS_PAGE, group)
             if not snippets:
                 params["exclude_fields"] = INDEX_ONLY + ",body,subtitle"
-            hits = self._multi([params])[0]["hits"]
+            hits = _result_hits(self._multi([params])[0])
             yield from hits
             if len(hits) < TS_PAGE:
                 return
@@ -540,9 +581,42 @@ class TypesenseArchive:
                     places=list(doc.get("places", [])),
                     snippet=text,
                     score=float(item.get("text_match") or 0),
+                    cluster=doc.get("cluster") or doc["id"],
                 )
             )
         return hits
+
+    def _add_stories(self, hits: list[Hit], others: bool) -> None:
+        """Each hit's ``versions`` and, with ``others``, its story's other versions
+        (oldest first): one search over the hits' clusters, its facet counting the
+        versions of each."""
+        clusters = list(dict.fromkeys(hit.cluster for hit in hits if hit.cluster))
+        if not clusters:
+            return
+        search = {
+            "q": "*",
+            "query_by": "title_terms",
+            "filter_by": f"cluster:={_values(clusters)}",
+            "facet_by": "cluster",
+            "max_facet_values": len(clusters),
+            "sort_by": "oldest:asc,seq:desc",
+            "per_page": TS_PAGE if others else 0,
+            "include_fields": "id,title,published,site,url,tags,places,cluster",
+        }
+        result = self._multi([search])[0]
+        sizes = _facet_map(result).get("cluster", {})
+        members: dict[str, list[dict]] = {}
+        for item in result.get("hits", []):
+            doc = item["document"]
+            members.setdefault(doc.get("cluster", ""), []).append(doc)
+        for hit in hits:
+            hit.versions = sizes.get(hit.cluster, 1)
+            if others and hit.versions > 1:
+                hit.others = [
+                    _other_hit(doc, hit)
+                    for doc in members.get(hit.cluster, [])
+                    if doc["id"] != hit.id
+                ][:MAX_OTHER_VERSIONS]
 
     def _memory_bytes(self) -> int:
         """The memory Typesense holds (its index is in RAM): the node's own figure."""
@@ -580,6 +654,30 @@ def _sort_by(sort: str, kq: KindQuery) -> str:
         return "_text_match:desc,seq:asc"
     # Relevance without words to rank by (only filters, OR groups): newest first.
     return "newest:desc,seq:desc"
+
+
+def _result_hits(result: dict) -> list[dict]:
+    """A search's hits; of a grouped search, each group's first (best-ranked) hit."""
+    if "grouped_hits" in result:
+        return [group["hits"][0] for group in result["grouped_hits"] if group["hits"]]
+    return list(result.get("hits", []))
+
+
+def _other_hit(doc: dict, of: Hit) -> Hit:
+    """Another version of ``of``'s story, as a hit without snippet or score."""
+    return Hit(
+        id=doc["id"],
+        title=doc.get("title", ""),
+        published=parse_published(doc.get("published", "")),
+        site=doc.get("site", ""),
+        url=doc.get("url", ""),
+        tags=list(doc.get("tags", [])),
+        places=list(doc.get("places", [])),
+        snippet="",
+        score=0.0,
+        cluster=of.cluster,
+        versions=of.versions,
+    )
 
 
 def _merge_key(hit: dict, sort: str):
