@@ -160,6 +160,8 @@ class Hit:
             "; ".join(self.tags),
             "; ".join(self.places),
             f"{self.score:.4f}",
+            self.cluster or self.id,
+            str(self.versions),
         )
         return [csv_cell(cell) for cell in cells]
 
@@ -177,6 +179,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "tags",
     "places",
     "score",
+    "cluster",
+    "versions",
 )
 
 

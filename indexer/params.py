@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from indexer.api import MAX_PAGE, MAX_PAGE_SIZE, SORTS
+from indexer.api import MAX_PAGE, MAX_PAGE_SIZE, SORTS, VERSIONS
 from indexer.errors import N_, ArchiveError
 from indexer.query import MAX_QUERY_CHARS
 
@@ -57,6 +57,7 @@ NOT_A_MONTH = N_("%(value)s is not a year (YYYY) or a month (YYYY-MM).")
 NOT_A_PATTERN = N_("%(name)s: %(value)s is not of the form %(pattern)s.")
 NOT_A_DAY = N_("‘%(name)s’ must be a date written YYYY-MM-DD.")
 NOT_A_SORT = N_("Sort must be one of: %(sorts)s.")
+NOT_A_CHOICE = N_("%(name)s must be one of: %(choices)s.")
 NOT_A_NUMBER = N_("%(name)s must be a whole number from %(low)s to %(high)s.")
 NOT_A_FLAG = N_("%(name)s must be 1 or 0.")
 UNKNOWN = N_("Unknown parameters: %(names)s; this address takes: %(known)s.")
@@ -128,7 +129,9 @@ class Param:
         if self.kind == "day" and text:
             parse_day(text, self.name, end=False)
         if self.kind == "choice" and text and text.lower() not in self.choices:
-            raise ParamError(NOT_A_SORT, sorts=", ".join(self.choices))
+            if self.name == "sort":
+                raise ParamError(NOT_A_SORT, sorts=", ".join(self.choices))
+            raise ParamError(NOT_A_CHOICE, name=self.name, choices=", ".join(self.choices))
         if self.kind == "int" and text:
             if not (text.isascii() and text.isdigit() and len(text) <= 9) or not (
                 self.minimum <= int(text) <= self.maximum
@@ -236,6 +239,17 @@ PARAMS: tuple[Param, ...] = (
         surfaces=frozenset({PAGE, API, CSV, EXPORT}),
         choices=tuple(SORTS),
         default="relevance",
+        empty_ok=True,
+    ),
+    Param(
+        "versions",
+        "`best`: each story (its versions on other sites, copies in other formats) "
+        "once, as its best-ranked version; `all`: every article. Totals and facet "
+        "counts count articles either way.",
+        "choice",
+        surfaces=frozenset({PAGE, API, CSV, EXPORT}),
+        choices=tuple(VERSIONS),
+        default="best",
         empty_ok=True,
     ),
     Param(

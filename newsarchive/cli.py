@@ -30,6 +30,7 @@ from indexer.api import (
     MAX_TOP_WORDS,
     SORTS,
     TREND_CSV_COLUMNS,
+    VERSIONS,
     Filters,
     SearchQuery,
     SearchResult,
@@ -37,6 +38,7 @@ from indexer.api import (
     TopWordsResult,
     TrendQuery,
     TrendResult,
+    Versions,
     trend_csv_rows,
 )
 from indexer.backends import Engine, Searcher, engine_from_env, index_paths
@@ -387,6 +389,11 @@ class _ProgressLine:
 @filter_options
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option(
+    "--versions", type=click.Choice(VERSIONS), default="best", show_default=True,
+    help="best: each story once, as its best-ranked version; all: every article "
+    "(totals count articles either way).",
+)  # fmt: skip
+@click.option(
     "--limit", type=click.IntRange(1, BY_NAME["size"].maximum), default=10, show_default=True,
     help="Hits per page (the web's `size`).",
 )  # fmt: skip
@@ -417,6 +424,7 @@ def search(
     index_dir: Path | None,
     filters: Filters,
     sort: Sort,  # one of SORTS: click.Choice checked it
+    versions: Versions,  # one of VERSIONS: click.Choice checked it
     limit: int,
     page: int,
     output: str,
@@ -450,6 +458,7 @@ def search(
         page=page,
         page_size=limit,
         facets=output in ("text", "json"),
+        versions=versions,
     )
     try:
         result = archive.search(request)
@@ -507,7 +516,8 @@ def _write_text(result: SearchResult) -> None:
     query = result.query
     first = (query.page - 1) * query.page_size + 1
     shown = f"{first}-{first + len(result.hits) - 1} of " if result.hits else ""
-    click.echo(f"{shown}{result.total:,} articles")
+    stories = f" in {result.stories:,} stories" if result.stories != result.total else ""
+    click.echo(f"{shown}{result.total:,} articles{stories}")
     if result.interpreted_as:
         click.echo(f"(read as: {result.interpreted_as})")
     if result.relaxed:
@@ -519,11 +529,16 @@ def _write_text(result: SearchResult) -> None:
         click.echo()
         click.echo(f"{n:>3}. {click.style(hit.title or '(untitled)', bold=True)}")
         details = [when, hit.site] + ([", ".join(hit.places)] if hit.places else [])
+        if hit.versions > 1:
+            details.append(f"{hit.versions} versions")
         click.echo("     " + " · ".join(d for d in details if d))
         if hit.snippet:
             snippet = _plain_snippet(hit.snippet) if sys.stdout.isatty() else _strip(hit.snippet)
             click.echo("     " + snippet)
         click.echo(f"     id {hit.id}  {hit.url}".rstrip())
+        for other in hit.others:
+            when = iso8601(other.published)[:10] or "undated"
+            click.echo(f"       also: {when} · {other.site} · {other.title}  id {other.id}")
     for name, values in result.facets.items():
         if values:
             click.echo()

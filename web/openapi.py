@@ -80,6 +80,8 @@ SCHEMAS = {
             "places",
             "snippet",
             "score",
+            "cluster",
+            "versions",
         ],
         "properties": {
             "id": {"type": "string"},
@@ -99,6 +101,17 @@ SCHEMAS = {
                 "description": "HTML: the article text escaped, matches in <mark>.",
             },
             "score": {"type": "number"},
+            "cluster": {
+                "type": "string",
+                "description": "The story: shared by every version of one story (the "
+                "same wire story on other sites, a copy saved in another format).",
+            },
+            "versions": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "How many articles the hit's story holds (1: a unique "
+                "article). With versions=best (the default) the others are not hits.",
+            },
         },
     },
     "FacetValue": {
@@ -108,9 +121,17 @@ SCHEMAS = {
     },
     "SearchResult": {
         "type": "object",
-        "required": ["total", "hits", "facets", "suggestion", "relaxed"],
+        "required": ["total", "stories", "hits", "facets", "suggestion", "relaxed"],
         "properties": {
-            "total": {"type": "integer"},
+            "total": {
+                "type": "integer",
+                "description": "Matching articles (every version counted, as the facets do).",
+            },
+            "stories": {
+                "type": "integer",
+                "description": "How many stories those articles make; with versions=best "
+                "(the default) the hits are pages of stories, one hit per story.",
+            },
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",

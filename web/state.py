@@ -60,6 +60,8 @@ class SearchState:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
+    #: ``best``: one hit per story; ``all``: every article (indexer.api.VERSIONS).
+    versions: str = "best"
     page: int = 1
     #: None: the deployment's default page size.
     size: int | None = None
@@ -80,7 +82,8 @@ class SearchState:
                     rule.check(value)
             else:
                 _single(args, rule.name, surface)
-        one = {name: _single(args, name) for name in ("q", "from", "to", "sort", "page", "size")}
+        names = ("q", "from", "to", "sort", "page", "size", "versions")
+        one = {name: _single(args, name) for name in names}
         text = clean_line(one["q"])
         if len(text) > MAX_QUERY_CHARS:
             raise ParamError(params.TOO_LONG_QUERY, n=MAX_QUERY_CHARS)
@@ -100,6 +103,7 @@ class SearchState:
             date_from=date_from,
             date_to=date_to,
             sort=one["sort"].lower() or "relevance",
+            versions=one["versions"].lower() or "best",
             page=int(page) if page else 1,
             size=int(size) if size else None,
             **filters,
@@ -122,6 +126,8 @@ class SearchState:
             args["to"] = self.date_to.isoformat()
         if self.sort != "relevance":
             args["sort"] = self.sort
+        if self.versions != "best":
+            args["versions"] = self.versions
         if self.page != 1:
             args["page"] = str(self.page)
         if self.size is not None:
@@ -140,6 +146,7 @@ class SearchState:
             page_size=self.size or default_size,
             facets=facets,
             snippets=snippets,
+            versions=self.versions,  # type: ignore[arg-type]  # validated against VERSIONS
         )
 
     def to_filters(self) -> Filters:
@@ -184,7 +191,7 @@ class SearchState:
 
     def cleared(self) -> SearchState:
         """Same query text, sort and page size, no filters."""
-        return SearchState(text=self.text, sort=self.sort, size=self.size)
+        return SearchState(text=self.text, sort=self.sort, size=self.size, versions=self.versions)
 
 
 def _descends(param: str, value: str, ancestor: str) -> bool:

@@ -151,6 +151,22 @@ class HitView:
     tags: list[Link]
     snippet: Markup
     source_url: str | None
+    #: How many articles the hit's story holds (1: a unique article).
+    versions: int = 1
+    #: The story's other versions (a collapsed search only).
+    others: list[VersionView] = field(default_factory=list)
+
+
+@dataclass
+class VersionView:
+    """Another version of a hit's story: where and when it ran, its headline, links."""
+
+    title: str
+    url: str
+    published: str
+    published_iso: str
+    site: str
+    source_url: str | None
 
 
 @dataclass
@@ -193,6 +209,19 @@ def hit_view(hit: Hit, state: SearchState, urls: UrlBuilder) -> HitView:
         places=[Link(place_label(p), urls.search(_with(base, "place", p))) for p in hit.places],
         tags=[Link(t, urls.search(_with(base, "tag", t))) for t in hit.tags],
         snippet=safe_snippet(hit.snippet),
+        source_url=web_url(hit.url),
+        versions=hit.versions,
+        others=[version_view(other, state, urls) for other in hit.others],
+    )
+
+
+def version_view(hit: Hit, state: SearchState, urls: UrlBuilder) -> VersionView:
+    return VersionView(
+        title=hit.title or _("(untitled)"),
+        url=urls.article(hit.id, state if state != SearchState() else None),
+        published=display_date(hit.published),
+        published_iso=iso_date(hit.published),
+        site=hit.site,
         source_url=web_url(hit.url),
     )
 
@@ -361,8 +390,19 @@ def pagination(total: int, state: SearchState, page_size: int, urls: UrlBuilder)
 def search_page(result: SearchResult, state: SearchState, page_size: int, urls: UrlBuilder) -> dict:
     """Everything the search template needs from one result."""
     facets = result.facets or {}
+    collapsed = state.versions == "best"
+    # A collapsed search pages through stories; the totals count articles.
+    ranked = result.stories if collapsed else result.total
     return {
         "total": result.total,
+        "stories": result.stories,
+        "collapsed": collapsed,
+        # Every article, or back to one hit per story: shown when they differ.
+        "versions_url": (
+            urls.search(state.replace(versions="all" if collapsed else "best", page=1))
+            if result.stories != result.total
+            else None
+        ),
         "hits": [hit_view(hit, state, urls) for hit in result.hits],
         "histogram": date_histogram(facets.get("date", []), state, urls),
         "facets": [
@@ -372,7 +412,7 @@ def search_page(result: SearchResult, state: SearchState, page_size: int, urls: 
         ],
         "chips": chips(state, urls),
         "clear_url": urls.search(state.cleared()) if state.has_filters() else None,
-        "pagination": pagination(result.total, state, page_size, urls),
+        "pagination": pagination(ranked, state, page_size, urls),
         "suggestion": (
             Link(result.suggestion, urls.search(state.replace(text=result.suggestion, page=1)))
             if result.suggestion
