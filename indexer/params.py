@@ -250,7 +250,6 @@ PARAMS: tuple[Param, ...] = (
         surfaces=frozenset({PAGE, API, CSV, EXPORT}),
         choices=tuple(VERSIONS),
         default="best",
-        empty_ok=True,
     ),
     Param(
         "page",

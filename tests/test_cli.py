@@ -82,7 +82,7 @@ def test_search_json_is_the_api_shape(demo_index: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"total", "hits", "facets", "suggestion", "relaxed"}
+    assert set(data) == {"total", "stories", "hits", "facets", "suggestion", "relaxed"}
     assert data["relaxed"] is None
     assert data["total"] > 5 and len(data["hits"]) == 5
     hit = data["hits"][0]
@@ -96,6 +96,8 @@ def test_search_json_is_the_api_shape(demo_index: Path) -> None:
         "places",
         "snippet",
         "score",
+        "cluster",
+        "versions",
     }
     assert set(data["facets"]) == {"date", "tag", "place", "site"}
     assert all(set(v) == {"value", "count"} for values in data["facets"].values() for v in values)
