@@ -21,6 +21,7 @@ import pytest
 from typesense_servers import connection_for, typesense_server  # noqa: F401 - fixture
 
 from archive import Article, read
+from archive.clusters import clusters, signature
 from archive.places import place_ancestors, with_ancestors
 from archive.readers.base import ReadContext, make_article
 from indexer import Filters, QueryError, SearchQuery
@@ -78,8 +79,29 @@ def articles(demo: Path) -> list[Article]:
         if isinstance(item, Article)
     ]
     assert len(places_vi) == len(_labels())
-    out = list(seen.values()) + places_vi + _hand_made()
+    demo_set = list(seen.values())
+    out = demo_set + _wire_copies(demo_set) + places_vi + _hand_made()
     assert len(out) > 300
+    return out
+
+
+def _wire_copies(demo: list[Article]) -> list[Article]:
+    """Versions of two demo stories on other sites (the demo set has none): a dateline
+    and a byline added, the first sentence dropped. Three of them: clusters of 3 and 2."""
+    originals = [a for a in demo if a.body.count(". ") >= 8 and a.published][:2]
+    out = []
+    for number, (original, copies) in enumerate(zip(originals, (2, 1), strict=True)):
+        for n in range(copies):
+            ctx = ReadContext(path=Path(f"wire-{number}-{n}.txt"))
+            body = original.body.split(". ", 1)[1]
+            out.append(
+                make_article(
+                    ctx, title=f"{original.title} (wire {n + 1})", site=f"wire{n}.example.com",
+                    body=f"LONDON (Reuters) - {body}\n\nReporting by Tom Brown",
+                    published=original.published.isoformat(), tags=list(original.tags),
+                    record_key=f"wire-{number}-{n}",
+                )  # fmt: skip
+            )
     return out
 
 
@@ -112,7 +134,8 @@ def archive(request, archives):
 
 
 def ids(archive, text: str = "", **kwargs) -> set[str]:
-    query = SearchQuery(text=text, snippets=False, **kwargs)
+    """Every article found (every version of each story)."""
+    query = SearchQuery(text=text, snippets=False, versions="all", **kwargs)
     return {hit.id for hit in archive.iter_hits(query)}
 
 
@@ -326,6 +349,45 @@ def test_pages_are_slices_of_the_full_hit_list(archive):
         SearchQuery(text="president", sort="newest", page=2, page_size=5, facets=False)
     )
     assert [h.id for h in page2.hits] == every[5:10]
+
+
+# -- Story clusters -----------------------------------------------------------------------------
+
+
+def test_hits_carry_their_story_cluster_and_its_size(archive, articles):
+    expected = clusters({a.id: signature(a.body) for a in articles})
+    sizes = Counter(expected.values())
+    assert sorted(n for n in sizes.values() if n > 1) == [2, 3]
+    every = list(archive.iter_hits(SearchQuery(versions="all", snippets=False)))
+    assert len(every) == len(articles)
+    assert {h.id: h.cluster for h in every} == expected
+    assert all(h.versions == sizes[h.cluster] for h in every)
+
+
+@pytest.mark.parametrize("text", ["", "president", "reuters OR wire"])
+def test_a_search_shows_each_story_once_and_counts_articles(both, text):
+    """Totals and facets count articles, with or without collapsing, on both engines;
+    the collapsed hits are one per story, each listing the story's other versions."""
+    whoosh, typesense = both
+    for filters in FILTERS[:3]:
+        results = []
+        for archive in both:
+            best = archive.search(SearchQuery(text=text, filters=filters, page_size=100))
+            every = archive.search(
+                SearchQuery(text=text, filters=filters, page_size=100, versions="all")
+            )
+            assert best.total == every.total and counts(best) == counts(every)
+            assert len({h.cluster for h in best.hits}) == len(best.hits) == min(best.stories, 100)
+            for hit in best.hits:
+                assert len(hit.others) == hit.versions - 1
+            query = SearchQuery(text=text, filters=filters, snippets=False)
+            streamed = [h.cluster for h in archive.iter_hits(query)]
+            query.versions = "all"
+            stories = {h.cluster for h in archive.iter_hits(query)}
+            assert sorted(streamed) == sorted(stories) and len(stories) == best.stories
+            results.append(best)
+        assert results[0].total == results[1].total, (text, filters)
+        assert results[0].stories == results[1].stories, (text, filters)
 
 
 def test_get_rebuilds_the_article(archive, articles):

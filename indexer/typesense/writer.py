@@ -217,7 +217,13 @@ def _update_clusters(collection, report: IndexReport) -> int:
                 (doc["id"], signature_from_text(doc.get("minhash", "")), doc.get("cluster", ""))
             )
     changes = reassign(rows)
-    updates = [{"id": key, "cluster": cluster} for key, cluster in sorted(changes.items())]
+    # A new ``seq`` too: Whoosh re-adds these documents (it cannot change a field in
+    # place), which makes them the latest indexed, and ties in date order go to the
+    # latest indexed on both engines.
+    updates = [
+        {"id": key, "cluster": cluster, "seq": next_seq()}
+        for key, cluster in sorted(changes.items())
+    ]
     for start in range(0, len(updates), BATCH_DOCS):
         batch = updates[start : start + BATCH_DOCS]
         try:
