@@ -57,9 +57,12 @@ class _TypesenseSink:
         self.docs: list[dict] = []
         self.bytes = 0
         self.deletes: list[str] = []
+        #: The articles this run wrote (their cluster is set after the run).
+        self.written: set[str] = set()
 
     def add(self, article: Article, file: str) -> None:
         doc = to_document(article, file, next_seq())
+        self.written.add(article.id)
         self.docs.append(doc)
         self.bytes += len(article.body) + len(article.title) + 512
         if len(self.docs) >= BATCH_DOCS or self.bytes >= BATCH_BYTES:
@@ -135,7 +138,7 @@ def _write(
         try:
             feed.run(plan.sources, plan.removal_roots)
             sink.flush()
-            _update_clusters(client.collections[target], report)
+            _update_clusters(client.collections[target], report, sink.written)
         except BaseException:
             if fresh:
                 # Never leave a half-built collection behind; the alias still points
@@ -204,10 +207,14 @@ def _manifest(collection) -> Manifest:
     return out
 
 
-def _update_clusters(collection, report: IndexReport) -> int:
+def _update_clusters(collection, report: IndexReport, written: set[str]) -> int:
     """Recluster the collection (:func:`indexer.clusters.reassign` decides) and set the
     ``cluster`` of the articles whose cluster changed, by partial updates (only that
-    field is sent); returns how many."""
+    field is sent); returns how many.
+
+    An article written before this run whose cluster changed also gets a new ``seq``:
+    Whoosh adds it again (it cannot change a field in place), which makes it the latest
+    indexed, and ties in date order go to the latest indexed on both engines."""
     text = collection.documents.export({"include_fields": "id,minhash,cluster"})
     rows = []
     for line in text.splitlines():
@@ -217,11 +224,8 @@ def _update_clusters(collection, report: IndexReport) -> int:
                 (doc["id"], signature_from_text(doc.get("minhash", "")), doc.get("cluster", ""))
             )
     changes = reassign(rows)
-    # A new ``seq`` too: Whoosh re-adds these documents (it cannot change a field in
-    # place), which makes them the latest indexed, and ties in date order go to the
-    # latest indexed on both engines.
     updates = [
-        {"id": key, "cluster": cluster, "seq": next_seq()}
+        {"id": key, "cluster": cluster, **({} if key in written else {"seq": next_seq()})}
         for key, cluster in sorted(changes.items())
     ]
     for start in range(0, len(updates), BATCH_DOCS):

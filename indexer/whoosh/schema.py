@@ -73,9 +73,10 @@ def build_schema() -> fields.Schema:
         tod=fields.ID(),
         doc=fields.STORED(),
         manifest=fields.COLUMN(columns.VarBytesColumn()),
-        # The story cluster (indexed: the per-document cluster column of a searcher
-        # and the lookup of a story's versions) and, in the ``story`` column, the
-        # MinHash signature and cluster that the next run reclusters from.
+        # The story cluster (indexed: the per-document cluster column of a searcher;
+        # a new document's is added to its segment's postings once the run's clusters
+        # are known, see indexer.whoosh.writer) and, in the ``story`` column, the
+        # MinHash signature the next run reclusters from.
         cluster=fields.ID(),
         story=fields.COLUMN(columns.VarBytesColumn()),
     ).items():
@@ -92,16 +93,20 @@ def parse_manifest(value: bytes) -> tuple[str, str, str]:
     return article_id, content_hash, file
 
 
-def story_entry(signature: bytes, cluster: str) -> bytes:
-    """The ``story`` column: a flag byte, the signature (if any), the cluster id."""
-    return (b"S" + signature if signature else b"-") + cluster.encode("utf-8")
+def story_entry(signature: bytes) -> bytes:
+    """The ``story`` column: a flag byte, then the signature if there is one."""
+    return b"S" + signature if signature else b"-"
 
 
-def parse_story(value: bytes) -> tuple[bytes, str]:
-    """``(signature or b"", cluster)`` of a ``story`` column value."""
-    if value[:1] == b"S":
-        return value[1 : 1 + SIGNATURE_BYTES], value[1 + SIGNATURE_BYTES :].decode("utf-8")
-    return b"", value[1:].decode("utf-8")
+def parse_story(value: bytes) -> bytes:
+    """The signature in a ``story`` column value (``b""``: none)."""
+    return value[1 : 1 + SIGNATURE_BYTES] if value[:1] == b"S" else b""
+
+
+def cluster_posting(cluster: str, docnum: int) -> tuple:
+    """The posting of ``cluster`` for document ``docnum`` of a segment being written,
+    as Whoosh's writer adds an ID field's term to its posting pool."""
+    return ("cluster", cluster.encode("utf-8"), docnum, 1.0, b"")
 
 
 def to_document(
@@ -113,12 +118,11 @@ def to_document(
 ) -> dict:
     """The Whoosh document for one Article read from ``file`` (an absolute path).
 
-    Its story cluster is ``cluster`` (by default its own id, until the run's
-    reclustering says otherwise) and its MinHash ``signature`` is computed here,
-    unless given: this runs in the writer's worker processes, in parallel."""
+    Its MinHash ``signature`` is computed here unless given: this runs in the writer's
+    worker processes, in parallel. Without a ``cluster`` the document has none yet:
+    the writer adds it when the run's clusters are known (:func:`cluster_posting`)."""
     if signature is None:
         signature = article_signature(article.body)
-    cluster = cluster or article.id
     searchable_body = "\n\n".join(part for part in (article.subtitle, article.body) if part)
     places = with_ancestors(article.places)
     day, tod = day_and_time(article.published)
@@ -142,8 +146,8 @@ def to_document(
         "tod": tod,
         "doc": stored_fields(article),
         "manifest": manifest_entry(article.id, article.content_hash, str(file)),
-        "cluster": cluster,
-        "story": story_entry(signature, cluster),
+        "cluster": cluster or "",
+        "story": story_entry(signature),
     }
     if is_english(article.language):
         doc["title"], doc["body"] = article.title, searchable_body

@@ -46,6 +46,7 @@ from indexer.whoosh.layout import Layout, Pointer
 from indexer.whoosh.schema import (
     SCHEMA_VERSION,
     build_schema,
+    cluster_posting,
     parse_manifest,
     parse_story,
     to_document,
@@ -222,6 +223,10 @@ class _WhooshSink:
         self.words: Counter = Counter()
         self.chunk: list[tuple[Article, str]] = []
         self.workers: _SegmentWorkers | None = None
+        #: Articles written in this process: ``(docnum, id, signature)``.
+        self.stories: list[tuple[int, str, bytes]] = []
+        #: Existing articles deleted or replaced by this run.
+        self.gone: set[str] = set()
 
     def add(self, article: Article, file: str) -> None:
         self.chunk.append((article, file))
@@ -238,14 +243,18 @@ class _WhooshSink:
         # The old copy lives in an existing segment: delete it there, add the new one
         # like any other (update_document is exactly delete-then-add in Whoosh).
         self.writer.delete_by_term("id", article.id)
+        self.gone.add(article.id)
         self.add(article, file)
 
     def delete(self, article_id: str) -> None:
         self.writer.delete_by_term("id", article_id)
+        self.gone.add(article_id)
 
     def _write_here(self, chunk: list[tuple[Article, str]]) -> None:
         for article, file in chunk:
-            self.writer.add_document(**to_document(article, file))
+            document = to_document(article, file)
+            self.stories.append((self.writer.docnum, article.id, parse_story(document["story"])))
+            self.writer.add_document(**document)
             self.words.update(article_words(article.title, article.subtitle, article.body))
 
     def commit(self) -> None:
@@ -254,12 +263,15 @@ class _WhooshSink:
         if self.workers is None:
             self._write_here(self.chunk)
             self.chunk = []
+            self._add_clusters([])
             writer.commit()
             return
         if self.chunk:
             self.workers.put(self.chunk)
             self.chunk = []
-        segments, words = self.workers.finish()
+        written = self.workers.stories()
+        clusters = self._add_clusters(written)
+        segments, words = self.workers.finish(clusters)
         self.words.update(words)
         # What SegmentWriter.commit does, plus the workers' segments (as Whoosh's own
         # MpWriter does with multisegment=True): no merge of the new postings.
@@ -271,6 +283,25 @@ class _WhooshSink:
             writer._close_segment()
         writer._commit_toc(final)
         writer._finish()
+
+    def _add_clusters(self, written: list[list[tuple[str, bytes]]]) -> list[list[str]]:
+        """Recluster the archive as it will be after this run and give every new
+        article its cluster: a posting in this writer's segment for those written here,
+        and, returned, the clusters of each worker's articles in the order written.
+
+        Only existing articles whose cluster changed are written again (deleted and
+        added from their stored form; Whoosh cannot change a field in place), so a
+        rebuild deletes nothing and an incremental run rewrites just those.
+        """
+        existing = [row for row in _story_rows(self.generation_dir) if row[0] not in self.gone]
+        rows = [(article_id, sig, cluster) for article_id, sig, cluster, _file in existing]
+        rows += [(article_id, sig, "") for _docnum, article_id, sig in self.stories]
+        rows += [(article_id, sig, "") for part in written for article_id, sig in part]
+        changes = reassign(rows)
+        for docnum, article_id, _sig in self.stories:
+            self.writer.pool.add(cluster_posting(changes[article_id], docnum))
+        _rewrite(self.writer, self.generation_dir, existing, changes)
+        return [[changes[article_id] for article_id, _sig in part] for part in written]
 
     def cancel(self) -> None:
         try:
@@ -331,14 +362,16 @@ class _SegmentWorkers:
             feeder.start()
 
     def _feed(self, process: subprocess.Popen, chunks: queue.Queue) -> None:
-        """Hand chunks to one worker until the end marker (None)."""
+        """Hand chunks to one worker until the end marker (None); the pipe stays open
+        for the clusters (:meth:`finish`)."""
         try:
-            with _pipe(process.stdin) as pipe:
-                while True:
-                    chunk = chunks.get()
-                    pickle.dump(chunk, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-                    if chunk is None:
-                        return
+            pipe = _pipe(process.stdin)
+            while True:
+                chunk = chunks.get()
+                pickle.dump(chunk, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                if chunk is None:
+                    pipe.flush()
+                    return
         except (OSError, ValueError) as exc:  # the worker died: reported by _check
             self.failures.append(f"{type(exc).__name__}: {exc}")
 
@@ -355,10 +388,36 @@ class _SegmentWorkers:
             except queue.Full:
                 self._check()
 
-    def finish(self) -> tuple[list, Counter]:
-        """Tell the workers to finish; their segments and words."""
+    def stories(self) -> list[list[tuple[str, bytes]]]:
+        """Tell the workers the articles are all sent; each one's ``(id, signature)``
+        of every article it wrote, in order."""
         for chunks in self.queues:
             self._put(chunks, None)
+        for feeder in self.feeders:
+            feeder.join()
+        self._check_feeders()
+        out = []
+        for process in self.processes:
+            try:
+                tag, *result = pickle.load(_pipe(process.stdout))
+            except (EOFError, pickle.UnpicklingError):
+                process.wait()
+                raise _worker_failed(process, None) from None
+            if tag != "stories":
+                process.wait()
+                raise _worker_failed(process, result)
+            out.append(result[0])
+        return out
+
+    def _check_feeders(self) -> None:
+        if self.failures:
+            raise RuntimeError(f"an indexing worker failed: {self.failures[0]}")
+
+    def finish(self, clusters: list[list[str]]) -> tuple[list, Counter]:
+        """Give each worker the clusters of its articles; their segments and words."""
+        for process, part in zip(self.processes, clusters, strict=True):
+            with _pipe(process.stdin) as pipe:
+                pickle.dump(part, pipe, protocol=pickle.HIGHEST_PROTOCOL)
         segments: list = []
         words: Counter = Counter()
         for process in self.processes:
@@ -448,10 +507,19 @@ def _segment_worker(generation_dir: str) -> None:
         # documents only become visible when the parent commits a TOC naming it.
         writer = _SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
         words: Counter = Counter()
+        stories: list[tuple[str, bytes]] = []
         while (chunk := pickle.load(source)) is not None:
             for article, file in chunk:
-                writer.add_document(**to_document(article, file))
+                document = to_document(article, file)
+                writer.add_document(**document)
+                stories.append((article.id, document["story"]))
                 words.update(article_words(article.title, article.subtitle, article.body))
+        # The clusters depend on every article of the run: the parent sends them once
+        # it has every worker's signatures. Document numbers here are 0, 1, 2...
+        pickle.dump(("stories", [(key, parse_story(v)) for key, v in stories]), sink)
+        sink.flush()
+        for docnum, cluster in enumerate(pickle.load(source)):
+            writer.pool.add(cluster_posting(cluster, docnum))
         if writer._added:
             segment = writer._finalize_segment()
         else:
@@ -508,7 +576,6 @@ def run_plan(
                 changed = feed.run(plan.sources, plan.removal_roots)
                 if changed or fresh:
                     sink.commit()
-                    _update_clusters(ix)
                 else:
                     sink.cancel()
             except BaseException:
@@ -575,63 +642,52 @@ def _manifest(ix) -> Manifest:
     return out
 
 
-def _update_clusters(ix) -> int:
-    """Recluster the committed index (:func:`indexer.clusters.reassign` decides) and
-    rewrite the articles whose cluster changed, in a commit of their own; returns how
-    many. Whoosh cannot change one field of a document, so each is deleted and added
-    again from its stored form, with its stored signature (nothing is re-analysed
-    twice but these few documents)."""
-    rows = list(_story_rows(ix))
-    changes = reassign((article_id, sig, cluster) for article_id, sig, cluster, _file in rows)
-    if not changes:
-        return 0
-    kept = {row[0]: (row[1], row[3]) for row in rows if row[0] in changes}
-    reading = open_mapped_index(ix.storage.folder)
+def _rewrite(writer, generation_dir: Path, existing: list, changes: dict[str, str]) -> None:
+    """Delete and add again, with their new cluster, the existing articles whose
+    cluster changed (from their stored form, with their stored signature)."""
+    moved = [row for row in existing if row[0] in changes]
+    if not moved:
+        return
+    reading = open_mapped_index(generation_dir)
     try:
         with reading.searcher() as searcher:
-            stored = {}
-            for article_id in changes:
-                docnum = searcher.document_number(id=article_id)
-                stored[article_id] = searcher.stored_fields(docnum)["doc"]
+            stored = {
+                article_id: searcher.stored_fields(searcher.document_number(id=article_id))["doc"]
+                for article_id, _sig, _cluster, _file in moved
+            }
     finally:
         reading.close()
-    writer = _SegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
+    for article_id, sig, _cluster, file in sorted(moved):
+        writer.delete_by_term("id", article_id)
+        document = to_document(
+            to_article(stored[article_id]), file, cluster=changes[article_id], signature=sig
+        )
+        writer.add_document(**document)
+
+
+def _story_rows(generation_dir: Path) -> list[tuple[str, bytes, str, str]]:
+    """``(id, signature, cluster, file)`` of every live article committed in the
+    generation (none in a new one): ids and files from the ``manifest`` column,
+    signatures from the ``story`` column, clusters from the ``cluster`` postings."""
+    if not whoosh_index.exists_in(generation_dir):
+        return []
+    ix = open_mapped_index(generation_dir)
     try:
-        for article_id, cluster in sorted(changes.items()):
-            sig, file = kept[article_id]
-            writer.delete_by_term("id", article_id)
-            document = to_document(
-                to_article(stored[article_id]), file, cluster=cluster, signature=sig
-            )
-            writer.add_document(**document)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    return len(changes)
-
-
-def _story_rows(ix):
-    """``(id, signature, cluster, file)`` of every live article, from the ``story`` and
-    ``manifest`` columns, segment by segment (as :func:`_manifest`)."""
-    story_type = ix.schema["story"].column_type
-    manifest_type = ix.schema["manifest"].column_type
-    for segment in ix._segments():
-        compound = segment.is_compound()
-        storage = segment.open_compound_file(ix.storage) if compound else ix.storage
-        perdoc = segment.codec().per_document_reader(storage, segment)
-        try:
-            if not perdoc.has_column("manifest"):
-                continue
-            manifest = perdoc.column_reader("manifest", manifest_type)
-            story = perdoc.column_reader("story", story_type)
-            for docnum in range(perdoc.doc_count_all()):
-                if segment.is_deleted(docnum):
-                    continue
+        with ix.reader() as reader:
+            if reader.doc_count() == 0:
+                return []
+            manifest = reader.column_reader("manifest")
+            story = reader.column_reader("story")
+            clusters: dict[int, str] = {}
+            for term in reader.lexicon("cluster"):
+                cluster = term.decode("utf-8")
+                for docnum in reader.postings("cluster", term).all_ids():
+                    clusters[docnum] = cluster
+            rows = []
+            for docnum in reader.all_doc_ids():
                 article_id, _hash, file = parse_manifest(manifest[docnum])
-                sig, cluster = parse_story(story[docnum])
-                yield article_id, sig, cluster, file
-        finally:
-            perdoc.close()
-            if compound:
-                storage.close()
+                sig = parse_story(story[docnum])
+                rows.append((article_id, sig, clusters.get(docnum, ""), file))
+            return rows
+    finally:
+        ix.close()
