@@ -24,7 +24,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 
-from archive.clusters import clusters, from_bytes, signature, to_bytes
+import numpy as np
+
+from archive.clusters import NUM_PERM, clusters_of_matrix, signature, to_bytes
 
 __all__ = ["article_signature", "reassign", "signature_from_text", "signature_to_text"]
 
@@ -52,9 +54,13 @@ def reassign(rows: Iterable[tuple[str, bytes, str]]) -> dict[str, str]:
     cluster)``; the answer holds only the articles an engine must update.
     """
     stored: dict[str, str] = {}
-    signatures = {}
+    signed: dict[str, bytes] = {}
     for article_id, data, cluster in rows:
         stored[article_id] = cluster
-        signatures[article_id] = from_bytes(data) if data else None
-    assignment = clusters(signatures)
+        if data:
+            signed[article_id] = data
+    keys = sorted(signed)
+    matrix = np.frombuffer(b"".join(signed[key] for key in keys), dtype=np.uint32)
+    assignment = {key: key for key in stored}
+    assignment.update(clusters_of_matrix(keys, matrix.reshape(len(keys), NUM_PERM)))
     return {key: cluster for key, cluster in assignment.items() if stored[key] != cluster}
