@@ -96,9 +96,12 @@ def _wire_copies(demo: list[Article]) -> list[Article]:
             body = original.body.split(". ", 1)[1]
             out.append(
                 make_article(
-                    ctx, title=f"{original.title} (wire {n + 1})", site=f"wire{n}.example.com",
+                    ctx,
+                    title=f"{original.title} (wire {n + 1})",
+                    site=f"wire{n}.example.com",
                     body=f"LONDON (Reuters) - {body}\n\nReporting by Tom Brown",
-                    published=original.published.isoformat(), tags=list(original.tags),
+                    published=original.published.isoformat(),
+                    tags=list(original.tags),
                     record_key=f"wire-{number}-{n}",
                 )  # fmt: skip
             )

@@ -61,7 +61,9 @@ def _write(folder: Path, name: str, row: dict) -> None:
 
 
 def _present(folder: Path) -> list[Article]:
-    return [a for path in sorted(folder.glob("*.csv")) for a in read(path) if isinstance(a, Article)]
+    return [
+        a for path in sorted(folder.glob("*.csv")) for a in read(path) if isinstance(a, Article)
+    ]
 
 
 def _oracle(folder: Path) -> dict[str, str]:

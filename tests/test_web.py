@@ -38,6 +38,7 @@ TOPICS = ["Politics", "Economy", "Sport", "Science"]
 PLACES = ["Vietnam/Da Nang", "Vietnam/Hanoi", "France/Paris", "Japan/Tokyo"]
 SITES = ["bbc", "cnn", "dw"]
 ORDINARY = 36
+_OWN_WORDS = "cargo tide pier crane dock quay berth ferry hull mast deck sail rope".split()
 
 
 def write_corpus(folder: Path) -> Path:
@@ -51,7 +52,11 @@ def write_corpus(folder: Path) -> Path:
             {
                 "title": f"Harbour news number {i}: {TOPICS[i % 4].lower()} in {PLACES[i % 4]}",
                 "body": f"Article {i} reports on the harbour. The {TOPICS[i % 4].lower()} desk "
-                f"wrote it in {PLACES[i % 4].split('/')[1]}. " + "Ships came and went. " * 5,
+                f"wrote it in {PLACES[i % 4].split('/')[1]}. "
+                + "Ships came and went. " * 5
+                # Words of its own, so that the 36 are distinct stories, not versions of
+                # one (story clusters).
+                + " ".join(f"{word}{i}" for word in _OWN_WORDS),
                 "published": f"{year}-{month:02d}-{1 + i % 27:02d}",
                 "url": f"https://news.example/{TOPICS[i % 4].lower()}/story-{i}",
                 "tags": [TOPICS[i % 4]],
@@ -506,7 +511,7 @@ def test_prefix_from_a_wsgi_mount(index_dir):
 
 def test_api_shape(client):
     data = api(client, q="harbour", size=3)
-    assert set(data) == {"total", "hits", "facets", "suggestion", "relaxed"}
+    assert set(data) == {"total", "stories", "hits", "facets", "suggestion", "relaxed"}
     assert data["relaxed"] is None
     assert len(data["hits"]) == 3 and set(data["facets"]) == {"date", "tag", "place", "site"}
     hit = data["hits"][0]
@@ -520,6 +525,8 @@ def test_api_shape(client):
         "places",
         "snippet",
         "score",
+        "cluster",
+        "versions",
     }
     article = api(client, f"/api/article/{hit['id']}")
     assert article["id"] == hit["id"] and article["title"] == hit["title"] and article["body"]
