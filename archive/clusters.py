@@ -8,17 +8,19 @@ day, share few. So each article gets a MinHash signature of the set of its body'
 word 4-grams ("shingles": letters and digits only, folded, so punctuation, quote
 marks, case and accents do not count), and articles whose estimated Jaccard
 similarity reaches :data:`THRESHOLD` are versions of one story. Locality-sensitive
-hashing (``datasketch.MinHashLSH``) finds the candidate pairs without comparing every
-pair; each candidate is then checked against the threshold, and clusters are the
-connected components.
+hashing (the bands of ``datasketch.MinHashLSH``, computed for all signatures at once
+with NumPy) finds the candidate pairs without comparing every pair; each candidate is
+then checked against the threshold, and clusters are the connected components.
 
 A cluster's id is the smallest article id in it, so the same articles always give the
 same clusters, whatever order they were added in (a rebuild and an incremental run
 agree). Only the signatures need keeping between runs.
 
-Status (issue 13): detection and its measured quality (``python -m bench.clusters``);
-storing clusters in the index, collapsing them in search and the ``cluster`` and
-``versions`` fields of a hit are not built yet.
+Status (issue 13): built. Clusters are stored in the index on both engines and kept
+right by every indexing run (:mod:`indexer.clusters`), search shows each story once
+with its ``cluster`` and ``versions``; quality and indexing cost are in bench/RESULTS.md
+(``python -m bench.clusters``, ``python -m bench --size 10k --engines project
+--index-only``).
 """
 
 from __future__ import annotations
@@ -48,10 +50,9 @@ MIN_SHINGLES = 8
 SEED = 13
 
 #: The random permutations of the seed, made once (datasketch makes them anew for
-#: every MinHash otherwise: a third of the time). Shingles are hashed with CRC-32 (in C)
-#: rather than datasketch's default SHA-1 (a Python call around it per shingle): the
-#: permutations' universal hashing spreads the values (1.02 ms per real article instead
-#: of 1.44; most of what is left is the 128 permutations of every shingle, in NumPy).
+#: every MinHash otherwise: a third of the time). Shingles are hashed from CRC-32s of
+#: their words (:func:`shingle_hashes`) rather than datasketch's default SHA-1 of each
+#: shingle: the permutations' universal hashing spreads the values.
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 _MERSENNE_PRIME = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
