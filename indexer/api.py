@@ -24,6 +24,8 @@ FACETS: tuple[str, ...] = ("date", "tag", "place", "site")
 #: ``all``: every article.
 Versions = Literal["best", "all"]
 VERSIONS: tuple[str, ...] = ("best", "all")
+#: The refusal of a ``versions`` value not in :data:`VERSIONS`.
+UNKNOWN_VERSIONS = N_("unknown versions %(versions)s (use one of: %(choices)s)")
 #: Other versions of a story listed with its hit, at most.
 MAX_OTHER_VERSIONS = 20
 
@@ -91,7 +93,7 @@ class SearchQuery:
         """Whether story clusters are collapsed; raises QueryError for an unknown value."""
         if self.versions not in VERSIONS:
             raise QueryError(
-                f"unknown versions {self.versions!r} (use one of: {', '.join(VERSIONS)})"
+                UNKNOWN_VERSIONS, versions=repr(self.versions), choices=", ".join(VERSIONS)
             )
         return self.versions == "best"
 
