@@ -11,14 +11,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from archive import Article, read
 from archive.places import place_ancestors
-from indexer import Filters, SearchQuery
+from indexer import Filters
+from indexer import SearchQuery as _SearchQuery
 from indexer.whoosh import index_articles, open_index
+
+#: These tests are about which articles match and how they rank: every query lists every
+#: version of a story (story clusters collapse them by default; tests/test_story_clusters.py).
+SearchQuery = partial(_SearchQuery, versions="all")
 
 NO_LIMIT = 100_000
 

@@ -12,6 +12,7 @@ import statistics
 import time
 import unicodedata
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,13 @@ import pytest
 from archive import Article, read
 from archive.article import make_id
 from archive.readers.base import ReadContext, make_article
-from indexer import MAX_PAGE_SIZE, Filters, QueryError, SearchQuery
+from indexer import MAX_PAGE_SIZE, Filters, QueryError
+from indexer import SearchQuery as _SearchQuery
 from indexer.whoosh import index_articles, index_paths, open_index
+
+#: These tests are about which articles match and how they rank: every query lists every
+#: version of a story (story clusters collapse them by default; tests/test_story_clusters.py).
+SearchQuery = partial(_SearchQuery, versions="all")
 
 
 @pytest.fixture(scope="session")

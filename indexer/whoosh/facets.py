@@ -259,13 +259,26 @@ def build_facet_data(reader) -> FacetData:
 
 
 def cluster_column(reader, size: int, alive: np.ndarray) -> dict:
-    """The story cluster of each document as a code (every article has one; a
-    document without is its own story, code -1), and the live articles per code.
+    """The story cluster of each document as a code, and the live articles per code.
     Collapsing a ranked list to one hit per story is then a ``numpy.unique`` over the
-    codes in rank order."""
-    column = _single(reader, "cluster", None, size)
-    live = column.codes[alive]
-    sizes = np.bincount(live[live >= 0], minlength=len(column.keys)).astype(np.int64)
+    codes in rank order.
+
+    Only clusters of more than one document get a code: a unique article (most of an
+    archive) is its own cluster, named by its own id, and keeps code -1, so the column
+    costs 4 bytes a document plus the few shared clusters, not a string and an array
+    for every article."""
+    codes = np.full(size, -1, dtype=np.int32)
+    keys: list[str] = []
+    if "cluster" in reader.schema:
+        for term in reader.lexicon("cluster"):
+            if reader.doc_frequency("cluster", term) < 2:
+                continue
+            ids = np.fromiter(reader.postings("cluster", term).all_ids(), dtype=np.int64)
+            codes[ids] = len(keys)
+            keys.append(term.decode("utf-8"))
+    column = SingleColumn(keys=keys, labels=keys, index={}, codes=codes)
+    live = codes[alive]
+    sizes = np.bincount(live[live >= 0], minlength=len(keys)).astype(np.int64)
     return {"cluster": column, "cluster_sizes": sizes}
 
 

@@ -459,7 +459,8 @@ def _add_stories(snap: _Snapshot, docnums: list[int], hits: list[Hit], others: b
         return
     for docnum, hit in zip(docnums, hits, strict=True):
         code = int(column.codes[docnum])
-        if code < 0:
+        if code < 0:  # a unique article: its own story
+            hit.cluster = hit.id
             continue
         hit.cluster = column.keys[code]
         hit.versions = int(data.cluster_sizes[code])
