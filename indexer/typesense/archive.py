@@ -61,7 +61,13 @@ from indexer.typesense.connection import (
     make_client,
 )
 from indexer.typesense.documents import INDEX_ONLY
-from indexer.typesense.translate import KindQuery, refuse_unsupported, translate
+from indexer.typesense.translate import (
+    KindQuery,
+    Searches,
+    one_search,
+    refuse_unsupported,
+    translate,
+)
 
 #: Typesense's largest page.
 TS_PAGE = 250
@@ -149,37 +155,38 @@ class TypesenseArchive:
         )
 
     def _run(self, query: SearchQuery, parsed, kinds, page: int, page_size: int):
-        """The total, one page of hits and the facet counts of translated ``kinds``."""
+        """The total, one page of hits and the facet counts of translated ``kinds``.
+
+        Each search of ``kinds`` (one, unless :func:`.translate.one_search` says
+        otherwise) brings its page of hits with the counts of every facet that has no
+        filter of its own; a facet with a filter is counted by one more search, with
+        every filter but its own (the disjunctive-facet pattern InstantSearch uses)."""
         sort = query.effective_sort()
         first = (page - 1) * page_size
         want = first + page_size
         clauses = _facet_filters(query.filters)
         limit = max(1, int(query.facet_limit or 50))
+        filtered = [name for name in FACET_FIELDS if name in clauses] if query.facets else []
+        unfiltered = [name for name in FACET_FIELDS if name not in filtered]
         searches: list[dict] = []
-        slots: list[tuple[bool, str]] = []  # (kind, "hits" or a facet name)
-        for english, kq in kinds.items():
-            base = [f"english:{str(english).lower()}", kq.filter_by]
-            searches.append(
-                self._main(kq, base + list(clauses.values()), sort, 1, min(want, TS_PAGE))
-            )
-            slots.append((english, "hits"))
+        slots: list[tuple[bool | None, str]] = []  # (kind, "hits" or a facet name)
+        for kind, kq in kinds.items():
+            main = self._main(kq, [kq.filter_by, *clauses.values()], sort, 1, min(want, TS_PAGE))
             if query.facets:
-                for name, fields in FACET_FIELDS.items():
-                    others = [c for n, c in clauses.items() if n != name]
-                    searches.append(
-                        {
-                            **kq.params(),
-                            "filter_by": _join(base + others),
-                            "facet_by": ",".join(fields),
-                            "max_facet_values": MAX_FACET_VALUES,
-                            "per_page": 0,
-                        }
-                    )
-                    slots.append((english, name))
-        selected = _selected_labels_search(query.filters) if query.facets else None
-        if selected:
-            searches.append(selected)
-            slots.append((True, "labels"))
+                main.update(_facet_params(unfiltered))
+            searches.append(main)
+            slots.append((kind, "hits"))
+            for name in filtered:
+                others = [c for n, c in clauses.items() if n != name]
+                searches.append(
+                    {
+                        **kq.params(),
+                        "filter_by": _join([kq.filter_by, *others]),
+                        **_facet_params([name]),
+                        "per_page": 0,
+                    }
+                )
+                slots.append((kind, name))
         results = self._multi(searches)
         mains = {kind: r for (kind, slot), r in zip(slots, results, strict=True) if slot == "hits"}
         total = sum(r["found"] for r in mains.values())
@@ -187,14 +194,15 @@ class TypesenseArchive:
         hits = self._hits(parsed, docs, query.snippets)
         facets = {}
         if query.facets:
-            facets = _assemble_facets(
-                [(slot, r) for (_kind, slot), r in zip(slots, results, strict=True)],
-                query.filters,
-                limit,
-            )
+            counts = _add_counts(results)
+            known: dict[str, dict[str, int]] = {}
+            labels = _selected_labels_search(query.filters, counts)
+            if labels:  # a selected value none of the hits has: its archive-wide label
+                known = _facet_map(self._multi([labels])[0])
+            facets = _assemble_facets(counts, known, query.filters, limit)
         return total, hits, facets
 
-    def _relaxed(self, parsed: ParsedQuery) -> tuple[dict[bool, KindQuery], Relaxed] | None:
+    def _relaxed(self, parsed: ParsedQuery) -> tuple[Searches, Relaxed] | None:
         """Typesense's part of the all-words-first ladder (see :class:`Relaxed`).
 
         When no article (filters aside) has every word of a plain query, the words no
@@ -227,7 +235,8 @@ class TypesenseArchive:
         if not any(r["found"] for r in counted):
             return None
         absent = [w for i, (w, _g) in enumerate(parsed.groups) if i not in present]
-        return kinds, Relaxed(words=len(parsed.groups), matched=len(kept), absent=absent)
+        relaxed = Relaxed(words=len(parsed.groups), matched=len(kept), absent=absent)
+        return one_search(kinds), relaxed
 
     @staticmethod
     def _count(kq: KindQuery, english: bool) -> dict:
@@ -245,9 +254,8 @@ class TypesenseArchive:
         sort = query.effective_sort()
         clauses = list(_facet_filters(query.filters).values())
         streams = []
-        for english, kq in kinds.items():
-            base = [f"english:{str(english).lower()}", kq.filter_by]
-            streams.append(self._stream(kq, base + clauses, sort, query.snippets))
+        for kq in kinds.values():
+            streams.append(self._stream(kq, [kq.filter_by, *clauses], sort, query.snippets))
         merged = heapq.merge(*streams, key=lambda doc: _merge_key(doc, sort))
         batch: list[dict] = []
         for doc in merged:
@@ -349,9 +357,9 @@ class TypesenseArchive:
         owners: list[int] = [-1]  # -1: the totals; else the query's position
         for owner, text in enumerate(texts):
             _parsed, kinds = self._translate(SearchQuery(text=text, filters=query.filters))
-            for english, kq in kinds.items():
-                base = [f"english:{str(english).lower()}", kq.filter_by]
-                searches.append({**kq.params(), "filter_by": _join(base + clauses), **facet})
+            for kq in kinds.values():
+                filter_by = _join([kq.filter_by, *clauses])
+                searches.append({**kq.params(), "filter_by": filter_by, **facet})
                 owners.append(owner)
         try:
             results = []
@@ -384,7 +392,7 @@ class TypesenseArchive:
         clauses = _facet_filters(query.filters)
         searches, owners = [], []
         for english, kq in kinds.items():
-            base = [f"english:{str(english).lower()}", kq.filter_by]
+            base = [kq.filter_by]
             searches.append(
                 self._main(kq, base + list(clauses.values()), sort, 1, TOP_WORDS_SAMPLE)
             )
@@ -425,12 +433,12 @@ class TypesenseArchive:
     def _documents(self):
         return self.client.collections[self.connection.collection]
 
-    def _translate(self, query: SearchQuery) -> tuple[ParsedQuery | None, dict[bool, KindQuery]]:
+    def _translate(self, query: SearchQuery) -> tuple[ParsedQuery | None, Searches]:
         if query.sort not in SORTS:
             raise QueryError(UNKNOWN_SORT, sort=repr(query.sort), sorts=", ".join(SORTS))
         text = nfc(query.text).strip()
         if not text:
-            return None, {kind: KindQuery() for kind in _KINDS}
+            return None, one_search({kind: KindQuery() for kind in _KINDS})
         with self._parse_lock:
             try:
                 raw = self._parser.parse(text)
@@ -443,7 +451,7 @@ class TypesenseArchive:
         # The other languages' side first: its words are unstemmed, so a refusal quotes
         # the query as the user wrote it.
         kinds = {kind: translate(parsed.query, kind) for kind in reversed(_KINDS)}
-        return parsed, {kind: kq for kind, kq in kinds.items() if not kq.matches_nothing}
+        return parsed, one_search({k: kq for k, kq in kinds.items() if not kq.matches_nothing})
 
     def _main(self, kq: KindQuery, filters: list[str], sort: str, page: int, per_page: int):
         return {
@@ -487,7 +495,7 @@ class TypesenseArchive:
             # One kind only (the usual case): ask Typesense for the page itself.
             kind = live[0]
             kq = kinds[kind]
-            filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
+            filters = [kq.filter_by, *clauses.values()]
             page = first // count + 1
             hits = self._multi([self._main(kq, filters, sort, page, count)])[0]["hits"]
             return [h for h in hits]
@@ -495,7 +503,7 @@ class TypesenseArchive:
         for kind in live:
             hits = list(mains[kind]["hits"])
             kq = kinds[kind]
-            filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
+            filters = [kq.filter_by, *clauses.values()]
             page = 1
             while len(hits) < min(want, mains[kind]["found"]):
                 page += 1
@@ -672,22 +680,34 @@ def _labels(label_counts: dict[str, int]) -> dict[str, str]:
     return {k: label for k, (_n, label) in best.items()}
 
 
-def _assemble_facets(
-    results: list[tuple[str, dict]], filters: Filters, limit: int
-) -> dict[str, list[FacetValue]]:
-    """Add up each facet's counts over both kinds and order them as the Whoosh backend
-    does (see :mod:`indexer.whoosh.facets`)."""
+def _facet_params(names: list[str]) -> dict:
+    """What a search adds to count the facets ``names`` (nothing for none)."""
+    fields = [f for name in names for f in FACET_FIELDS[name]]
+    if not fields:
+        return {}
+    return {"facet_by": ",".join(fields), "max_facet_values": MAX_FACET_VALUES}
+
+
+def _add_counts(results: list[dict]) -> dict[str, dict[str, int]]:
+    """Each facet field's counts, added up over ``results`` (the kinds never share an
+    article, and each field is counted by one search per kind)."""
     counts: dict[str, dict[str, int]] = {}
-    known: dict[str, dict[str, int]] = {}
-    for slot, result in results:
-        if slot == "labels":
-            known = _facet_map(result)
-        if slot in ("hits", "labels"):
-            continue
+    for result in results:
         for fieldname, values in _facet_map(result).items():
             target = counts.setdefault(fieldname, {})
             for value, n in values.items():
                 target[value] = target.get(value, 0) + n
+    return counts
+
+
+def _assemble_facets(
+    counts: dict[str, dict[str, int]],
+    known: dict[str, dict[str, int]],
+    filters: Filters,
+    limit: int,
+) -> dict[str, list[FacetValue]]:
+    """Order each facet's counts as the Whoosh backend does (see
+    :mod:`indexer.whoosh.facets`); ``known``: archive-wide labels of selected values."""
 
     def labels(fieldname: str) -> dict[str, str]:
         # Selected values absent from the results keep the label they have in the
@@ -702,17 +722,19 @@ def _assemble_facets(
     }
 
 
-def _selected_labels_search(filters: Filters) -> dict | None:
-    """A search for the archive-wide labels of the selected tags, places and sites."""
+def _selected_labels_search(filters: Filters, counts: dict[str, dict[str, int]]) -> dict | None:
+    """A search for the archive-wide labels of the selected tags, places and sites,
+    when some of them have no label in ``counts`` (None when all have)."""
     either = []
-    for values, fieldname in (
-        (filters.tags, "tag_key"),
-        (filters.places, "place_key"),
-        (filters.sites, "site_key"),
+    for values, keyfield, labelfield in (
+        (filters.tags, "tag_key", "tag_label"),
+        (filters.places, "place_key", "place_label"),
+        (filters.sites, "site_key", "site_label"),
     ):
         keys = [facet_key(v) for v in values if facet_key(v)]
-        if keys:
-            either.append(f"{fieldname}:={_values(keys)}")
+        labelled = {facet_key(label) for label in counts.get(labelfield, {})}
+        if keys and not set(keys) <= labelled:
+            either.append(f"{keyfield}:={_values(keys)}")
     if not either:
         return None
     return {
