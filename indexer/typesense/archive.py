@@ -54,6 +54,7 @@ from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
 from indexer.topwords import count_sample, query_keys, significant
 from indexer.trends import assemble, check_trend_query
+from indexer.typesense.collection_format import check_format
 from indexer.typesense.connection import (
     Connection,
     TypesenseUnavailable,
@@ -107,7 +108,8 @@ class TypesenseArchive:
         self.index_dir = connection.describe()
         self._parser = make_parser()
         self._parse_lock = threading.Lock()
-        self.collection_name()  # fail now, clearly, if there is no archive there
+        # Fail now, clearly, if there is no archive there or one of another format.
+        self.check_format(self.collection_name())
 
     # -- Housekeeping ------------------------------------------------------------------
 
@@ -122,6 +124,14 @@ class TypesenseArchive:
                 f"no archive in Typesense ({self.connection.describe()}): build one with "
                 "`archive index PATH...`"
             ) from None
+
+    def check_format(self, name: str) -> None:
+        """Refuse (IndexOutdated) a collection built in another format; see
+        :mod:`.collection_format`. Checked on opening and by ``stats()``, not on every
+        search: that would cost a request each."""
+        with answering(self.connection, "when asked for the archive"):
+            schema = self.client.collections[name].retrieve()
+        check_format(cast(dict, schema), self.index_dir)
 
     def close(self) -> None:
         """Nothing to release: the client's connections close with it."""
@@ -301,6 +311,7 @@ class TypesenseArchive:
 
     def stats(self) -> IndexStats:
         name = self.collection_name()
+        self.check_format(name)
         browse = {
             "q": "*",
             "query_by": "title_terms",

@@ -32,6 +32,7 @@ from archive.places import with_ancestors
 from indexer.analysis import english_analyzer, is_english, plain_analyzer, site_analyzer
 from indexer.documents import day_and_time, facet_key, stored_fields
 from indexer.trends import period_label, period_start
+from indexer.typesense.collection_format import format_field
 
 #: Longest run of terms kept per tag/place/site value (a longer phrase finds nothing).
 MAX_GRAM = 8
@@ -81,7 +82,9 @@ INDEX_ONLY = ",".join(
 
 
 def collection_schema(name: str) -> dict:
-    return {"name": name, "fields": FIELDS, "token_separators": [], "symbols_to_index": []}
+    """The schema of a new collection, with the format it is built in."""
+    fields = [*FIELDS, format_field()]
+    return {"name": name, "fields": fields, "token_separators": [], "symbols_to_index": []}
 
 
 def terms(text: str, english: bool) -> str:
