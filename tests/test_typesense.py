@@ -352,3 +352,28 @@ def test_a_search_only_key_serves_searches_and_cannot_write(cli_archive, server,
     with pytest.raises((ts_errors.RequestUnauthorized, ts_errors.RequestForbidden)):
         reader.collections[generation].delete()
     assert json.loads(run("search", "Đà Nẵng", "--format", "json", env=env).stdout) == as_admin
+
+
+# -- Facet values: when the top values settle a facet (no server needed) ----------------------
+
+
+def test_the_top_facet_values_settle_a_facet_only_when_no_tie_crosses_the_cut():
+    from indexer import Filters
+    from indexer.typesense.facet_values import uncertain
+
+    def tags(*counts: int) -> dict:
+        return {"tag_key": [(f"t{i}", n) for i, n in enumerate(counts)], "year": [("2020", 1)]}
+
+    # Fewer values than asked for: the whole list.
+    assert uncertain(tags(5, 3, 3), ["tag", "date"], Filters(), limit=2, asked=4) == []
+    # Truncated, but two values (the limit) have more than the smallest returned.
+    assert uncertain(tags(9, 8, 3, 3), ["tag"], Filters(), limit=2, asked=4) == []
+    # Truncated with a tie at the cut: a value left out may tie with the second.
+    assert uncertain(tags(9, 3, 3, 3), ["tag"], Filters(), limit=2, asked=4) == ["tag"]
+    # A selected value that is not in the truncated answer: its count is unknown.
+    chosen = Filters(tags=["t9"])
+    assert uncertain(tags(9, 8, 3, 3), ["tag"], chosen, limit=2, asked=4) == ["tag"]
+    # Places inside a selected country must settle as well as the countries.
+    places = {"place_key": [("a", 9), ("b", 8), ("a/x", 5), ("c", 2)]}
+    assert uncertain(places, ["place"], Filters(places=["A"]), limit=2, asked=4) == ["place"]
+    assert uncertain(places, ["place"], Filters(), limit=2, asked=5) == []

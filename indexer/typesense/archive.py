@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, cast
@@ -59,9 +60,10 @@ from indexer.typesense.connection import (
     Connection,
     TypesenseUnavailable,
     answering,
-    make_client,
 )
 from indexer.typesense.documents import INDEX_ONLY
+from indexer.typesense.facet_values import probe_size, uncertain
+from indexer.typesense.nodes import NodeGuard
 from indexer.typesense.translate import (
     KindQuery,
     Searches,
@@ -75,12 +77,18 @@ TS_PAGE = 250
 #: Facet values asked for per facet; the top ``facet_limit`` are chosen here, with the
 #: same tie-breaking as the Whoosh backend.
 MAX_FACET_VALUES = 10_000
+#: The fields that count each facet (see :func:`_fields` for which are asked for). The
+#: labels (display spellings) come from :meth:`TypesenseArchive._labels`.
 FACET_FIELDS = {
     "date": ("year", "month"),
-    "tag": ("tag_key", "tag_label"),
-    "place": ("place_key", "place_label"),
-    "site": ("site_key", "site_label"),
+    "tag": ("tag_key",),
+    "place": ("place_country", "place_key"),
+    "site": ("site_key",),
 }
+#: The fields of the display spellings, and how long their archive-wide counts are
+#: kept before they are asked for again (sooner when a value shown has no label).
+LABEL_FIELDS = "tag_label,place_label,site_label"
+LABELS_FOR = 30.0
 #: Matching exactly what the filter says: no typos, prefixes, dropped or split words.
 EXACT = {
     "num_typos": 0,
@@ -104,14 +112,25 @@ class TypesenseArchive:
 
     def __init__(self, connection: Connection, client: typesense.Client | None = None):
         self.connection = connection
-        self.client = client or make_client(connection)
+        # Searches go only to the nodes holding the whole archive (see .nodes).
+        self._guard = None if client is not None else NodeGuard(connection)
+        self._client = client
         self.index_dir = connection.describe()
         self._parser = make_parser()
         self._parse_lock = threading.Lock()
+        self._label_cache: tuple[float, dict[str, dict[str, int]]] | None = None
         # Fail now, clearly, if there is no archive there or one of another format.
         self.check_format(self.collection_name())
 
     # -- Housekeeping ------------------------------------------------------------------
+
+    @property
+    def client(self) -> typesense.Client:
+        """The client to read with: over the nodes that have caught up."""
+        if self._guard is not None:
+            return self._guard.client()
+        assert self._client is not None
+        return self._client
 
     def collection_name(self) -> str:
         """The collection the alias points to (raises IndexMissing when there is none)."""
@@ -170,32 +189,37 @@ class TypesenseArchive:
         Each search of ``kinds`` (one, unless :func:`.translate.one_search` says
         otherwise) brings its page of hits with the counts of every facet that has no
         filter of its own; a facet with a filter is counted by one more search, with
-        every filter but its own (the disjunctive-facet pattern InstantSearch uses)."""
+        every filter but its own (the disjunctive-facet pattern InstantSearch uses).
+        One search asks for the top values of each facet only, and counts again, in one
+        more request, a facet that answer does not settle (:mod:`.facet_values`)."""
         sort = query.effective_sort()
         first = (page - 1) * page_size
         want = first + page_size
         clauses = _facet_filters(query.filters)
         limit = max(1, int(query.facet_limit or 50))
+        values = probe_size(limit) if len(kinds) == 1 else MAX_FACET_VALUES
         filtered = [name for name in FACET_FIELDS if name in clauses] if query.facets else []
         unfiltered = [name for name in FACET_FIELDS if name not in filtered]
         searches: list[dict] = []
         slots: list[tuple[bool | None, str]] = []  # (kind, "hits" or a facet name)
+        counting: dict[str, dict] = {}  # facet name -> the search counting it (one kind)
         for kind, kq in kinds.items():
             main = self._main(kq, [kq.filter_by, *clauses.values()], sort, 1, min(want, TS_PAGE))
             if query.facets:
-                main.update(_facet_params(unfiltered))
+                main.update(_facet_params(unfiltered, query.filters, values))
+                counting.update({name: main for name in unfiltered})
             searches.append(main)
             slots.append((kind, "hits"))
             for name in filtered:
                 others = [c for n, c in clauses.items() if n != name]
-                searches.append(
-                    {
-                        **kq.params(),
-                        "filter_by": _join([kq.filter_by, *others]),
-                        **_facet_params([name]),
-                        "per_page": 0,
-                    }
-                )
+                search = {
+                    **kq.params(),
+                    "filter_by": _join([kq.filter_by, *others]),
+                    **_facet_params([name], query.filters, values),
+                    "per_page": 0,
+                }
+                counting[name] = search
+                searches.append(search)
                 slots.append((kind, name))
         results = self._multi(searches)
         mains = {kind: r for (kind, slot), r in zip(slots, results, strict=True) if slot == "hits"}
@@ -205,12 +229,71 @@ class TypesenseArchive:
         facets = {}
         if query.facets:
             counts = _add_counts(results)
-            known: dict[str, dict[str, int]] = {}
-            labels = _selected_labels_search(query.filters, counts)
-            if labels:  # a selected value none of the hits has: its archive-wide label
-                known = _facet_map(self._multi([labels])[0])
+            if values != MAX_FACET_VALUES:
+                counts = self._settle(counts, results, slots, counting, query.filters, limit)
+            countries = counts.pop("place_country", {})
+            counts["place_key"] = {**countries, **counts.get("place_key", {})}
+            known = self._labels(counts, query.filters)
             facets = _assemble_facets(counts, known, query.filters, limit)
         return total, hits, facets
+
+    def _labels(self, counts: dict[str, dict[str, int]], filters: Filters):
+        """The archive-wide counts of every spelling of the tags, places and sites
+        (``{label field: {label: count}}``): the Whoosh backend labels each value with
+        its most frequent spelling in the whole archive. Kept for :data:`LABELS_FOR`
+        seconds, and asked for again at once when a value to show has none."""
+        cached = self._label_cache
+        if cached is not None and time.monotonic() - cached[0] < LABELS_FOR:
+            labelled = {
+                field: {facet_key(label) for label in labels} for field, labels in cached[1].items()
+            }
+            wanted = {
+                "tag_label": set(counts.get("tag_key", {})) | {facet_key(v) for v in filters.tags},
+                "place_label": set(counts.get("place_key", {}))
+                | {facet_key(v) for v in filters.places},
+                "site_label": set(counts.get("site_key", {}))
+                | {facet_key(v) for v in filters.sites},
+            }
+            if all(keys <= labelled.get(f, set()) for f, keys in wanted.items()):
+                return cached[1]
+        search = {
+            "q": "*",
+            "query_by": "title_terms",
+            "facet_by": LABEL_FIELDS,
+            "max_facet_values": MAX_FACET_VALUES,
+            "per_page": 0,
+        }
+        labels = _facet_map(self._multi([search])[0])
+        self._label_cache = (time.monotonic(), labels)
+        return labels
+
+    def _settle(self, counts, results, slots, counting, filters: Filters, limit: int):
+        """``counts`` with every facet the top values did not settle counted in full."""
+        # One kind: the hits search counted the facets without a filter, and each
+        # facet with one had its own search.
+        by_slot = {slot: result for (_kind, slot), result in zip(slots, results, strict=True)}
+        by_name = {name: by_slot.get(name, by_slot["hits"]) for name in counting}
+        fields: dict[str, list[tuple[str, int]]] = {}
+        for name, result in by_name.items():
+            for fc in result.get("facet_counts", []):
+                if fc["field_name"] in _fields(name, filters):
+                    fields[fc["field_name"]] = [(c["value"], c["count"]) for c in fc["counts"]]
+        again = uncertain(fields, list(by_name), filters, limit, probe_size(limit))
+        if not again:
+            return counts
+        recount = [
+            {
+                **counting[name],
+                **_facet_params([name], filters, MAX_FACET_VALUES),
+                "per_page": 0,
+            }
+            for name in again
+        ]
+        for name, result in zip(again, self._multi(recount), strict=True):
+            for fieldname, values in _facet_map(result).items():
+                if fieldname in _fields(name, filters):
+                    counts[fieldname] = values
+        return counts
 
     def _relaxed(self, parsed: ParsedQuery) -> tuple[Searches, Relaxed] | None:
         """Typesense's part of the all-words-first ladder (see :class:`Relaxed`).
@@ -691,12 +774,24 @@ def _labels(label_counts: dict[str, int]) -> dict[str, str]:
     return {k: label for k, (_n, label) in best.items()}
 
 
-def _facet_params(names: list[str]) -> dict:
-    """What a search adds to count the facets ``names`` (nothing for none)."""
-    fields = [f for name in names for f in FACET_FIELDS[name]]
+def _fields(name: str, filters: Filters) -> tuple[str, ...]:
+    """The fields that count facet ``name``, no more than it shows, as every value
+    returned costs Typesense time: months only inside a selected year, the places
+    inside countries only inside a selected one."""
+    if name == "date" and not any(_date_value(v) for v in filters.dates):
+        return ("year",)
+    if name == "place":
+        return ("place_key",) if any(facet_key(v) for v in filters.places) else ("place_country",)
+    return FACET_FIELDS[name]
+
+
+def _facet_params(names: list[str], filters: Filters, values: int) -> dict:
+    """What a search adds to count the facets ``names`` (nothing for none), asking for
+    the top ``values`` of each field."""
+    fields = [f for name in names for f in _fields(name, filters)]
     if not fields:
         return {}
-    return {"facet_by": ",".join(fields), "max_facet_values": MAX_FACET_VALUES}
+    return {"facet_by": ",".join(fields), "max_facet_values": values}
 
 
 def _add_counts(results: list[dict]) -> dict[str, dict[str, int]]:
@@ -730,31 +825,6 @@ def _assemble_facets(
         "tag": _flat_facet(counts.get("tag_key", {}), labels("tag_label"), filters.tags, limit),
         "place": _place_facet(counts.get("place_key", {}), labels("place_label"), filters, limit),
         "site": _flat_facet(counts.get("site_key", {}), labels("site_label"), filters.sites, limit),
-    }
-
-
-def _selected_labels_search(filters: Filters, counts: dict[str, dict[str, int]]) -> dict | None:
-    """A search for the archive-wide labels of the selected tags, places and sites,
-    when some of them have no label in ``counts`` (None when all have)."""
-    either = []
-    for values, keyfield, labelfield in (
-        (filters.tags, "tag_key", "tag_label"),
-        (filters.places, "place_key", "place_label"),
-        (filters.sites, "site_key", "site_label"),
-    ):
-        keys = [facet_key(v) for v in values if facet_key(v)]
-        labelled = {facet_key(label) for label in counts.get(labelfield, {})}
-        if keys and not set(keys) <= labelled:
-            either.append(f"{keyfield}:={_values(keys)}")
-    if not either:
-        return None
-    return {
-        "q": "*",
-        "query_by": "title_terms",
-        "filter_by": " || ".join(either),
-        "facet_by": "tag_label,place_label,site_label",
-        "max_facet_values": MAX_FACET_VALUES,
-        "per_page": 0,
     }
 
 

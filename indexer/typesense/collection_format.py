@@ -24,7 +24,8 @@ from indexer.errors import IndexOutdated
 #: way that needs a rebuild.
 #: 1: collections that record nothing (built before the format was recorded).
 #: 2: the format recorded; the Whoosh backend's SCHEMA_VERSION 3 analysis (words split
-#:    at dots and commas, the places an article only mentions searchable).
+#:    at dots and commas, the places an article only mentions searchable); the
+#:    ``place_country`` facet field.
 FORMAT = 2
 _FIELD = re.compile(r"^newsarchive_format_(\d+)$")
 
