@@ -144,6 +144,11 @@ class TypesenseArchive:
                 "`archive index PATH...`"
             ) from None
 
+    def searched_nodes(self) -> tuple[str, ...]:
+        """The nodes searches go to now: those holding the whole archive (.nodes)."""
+        self.client  # noqa: B018 - checks the nodes when the last check is old
+        return self._guard.nodes if self._guard is not None else self.connection.nodes
+
     def check_format(self, name: str) -> None:
         """Refuse (IndexOutdated) a collection built in another format; see
         :mod:`.collection_format`. Checked on opening and by ``stats()``, not on every

@@ -78,6 +78,11 @@ class NodeGuard:
                     self._lock.release()
         return self._client(self._nodes)
 
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """The nodes searched after the last check."""
+        return self._nodes
+
     def _client(self, nodes: tuple[str, ...]) -> typesense.Client:
         client = self._clients.get(nodes)
         if client is None:
