@@ -202,17 +202,18 @@ class TypesenseArchive:
         want = first + page_size
         clauses = _facet_filters(query.filters)
         limit = max(1, int(query.facet_limit or 50))
-        values = probe_size(limit) if len(kinds) == 1 else MAX_FACET_VALUES
+        values = probe_size(limit)
         filtered = [name for name in FACET_FIELDS if name in clauses] if query.facets else []
         unfiltered = [name for name in FACET_FIELDS if name not in filtered]
         searches: list[dict] = []
         slots: list[tuple[bool | None, str]] = []  # (kind, "hits" or a facet name)
-        counting: dict[str, dict] = {}  # facet name -> the search counting it (one kind)
+        counting: dict[str, list[dict]] = {}  # facet name -> the searches counting it
         for kind, kq in kinds.items():
             main = self._main(kq, [kq.filter_by, *clauses.values()], sort, 1, min(want, TS_PAGE))
             if query.facets:
                 main.update(_facet_params(unfiltered, query.filters, values))
-                counting.update({name: main for name in unfiltered})
+                for name in unfiltered:
+                    counting.setdefault(name, []).append(main)
             searches.append(main)
             slots.append((kind, "hits"))
             for name in filtered:
@@ -223,7 +224,7 @@ class TypesenseArchive:
                     **_facet_params([name], query.filters, values),
                     "per_page": 0,
                 }
-                counting[name] = search
+                counting.setdefault(name, []).append(search)
                 searches.append(search)
                 slots.append((kind, name))
         results = self._multi(searches)
@@ -234,8 +235,7 @@ class TypesenseArchive:
         facets = {}
         if query.facets:
             counts = _add_counts(results)
-            if values != MAX_FACET_VALUES:
-                counts = self._settle(counts, results, slots, counting, query.filters, limit)
+            counts = self._settle(counts, results, slots, counting, query.filters, limit)
             countries = counts.pop("place_country", {})
             counts["place_key"] = {**countries, **counts.get("place_key", {})}
             known = self._labels(counts, query.filters)
@@ -273,31 +273,48 @@ class TypesenseArchive:
         return labels
 
     def _settle(self, counts, results, slots, counting, filters: Filters, limit: int):
-        """``counts`` with every facet the top values did not settle counted in full."""
-        # One kind: the hits search counted the facets without a filter, and each
-        # facet with one had its own search.
-        by_slot = {slot: result for (_kind, slot), result in zip(slots, results, strict=True)}
-        by_name = {name: by_slot.get(name, by_slot["hits"]) for name in counting}
+        """``counts`` with every facet the top values did not settle counted in full.
+
+        With one search per kind, a facet is settled only when at most one kind's
+        answer has values for it (the usual case: an archive in one language); the sum
+        of two cut lists is not, and is counted in full."""
+        by_name: dict[str, list[dict]] = {}  # facet name -> the answers counting it
+        for (_kind, slot), result in zip(slots, results, strict=True):
+            for name in (
+                [n for n in counting if n not in dict(slots).values()] if slot == "hits" else [slot]
+            ):
+                by_name.setdefault(name, []).append(result)
         fields: dict[str, list[tuple[str, int]]] = {}
-        for name, result in by_name.items():
-            for fc in result.get("facet_counts", []):
-                if fc["field_name"] in _fields(name, filters):
-                    fields[fc["field_name"]] = [(c["value"], c["count"]) for c in fc["counts"]]
-        again = uncertain(fields, list(by_name), filters, limit, probe_size(limit))
+        again: list[str] = []
+        for name, answers in by_name.items():
+            lists: dict[str, list[list[tuple[str, int]]]] = {}
+            for result in answers:
+                for fc in result.get("facet_counts", []):
+                    if fc["field_name"] in _fields(name, filters) and fc["counts"]:
+                        pairs = [(c["value"], c["count"]) for c in fc["counts"]]
+                        lists.setdefault(fc["field_name"], []).append(pairs)
+            if any(len(found) > 1 for found in lists.values()):
+                again.append(name)
+            fields.update({f: found[0] for f, found in lists.items()})
+        settled = [n for n in by_name if n not in again]
+        again += uncertain(fields, settled, filters, limit, probe_size(limit))
         if not again:
             return counts
         recount = [
-            {
-                **counting[name],
-                **_facet_params([name], filters, MAX_FACET_VALUES),
-                "per_page": 0,
-            }
+            (name, {**search, **_facet_params([name], filters, MAX_FACET_VALUES), "per_page": 0})
             for name in again
+            for search in counting[name]
         ]
-        for name, result in zip(again, self._multi(recount), strict=True):
+        recounted: dict[str, dict[str, int]] = {}
+        for (name, _s), result in zip(recount, self._multi([s for _n, s in recount]), strict=True):
             for fieldname, values in _facet_map(result).items():
                 if fieldname in _fields(name, filters):
-                    counts[fieldname] = values
+                    target = recounted.setdefault(fieldname, {})
+                    for value, n in values.items():
+                        target[value] = target.get(value, 0) + n
+        for name in again:
+            for fieldname in _fields(name, filters):
+                counts[fieldname] = recounted.get(fieldname, {})
         return counts
 
     def _relaxed(self, parsed: ParsedQuery) -> tuple[Searches, Relaxed] | None:
