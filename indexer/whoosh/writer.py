@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
@@ -46,7 +46,9 @@ from indexer.whoosh.spelling import article_words, write_words
 
 #: Memory Whoosh's writer may use for its posting pool before it spills to disk.
 WRITER_LIMIT_MB = 256
-#: The same for each worker process of a large run.
+#: Memory each worker process of a large run gives its posting pool: when the pool holds
+#: this much, the worker writes it out as a finished segment and starts the next one
+#: (flush by RAM, as Lucene does), so nothing spills to disk and nothing is merged.
 WORKER_LIMIT_MB = 256
 #: Articles handed to a worker at a time; a run that adds fewer is written in-process.
 CHUNK_ARTICLES = 200
@@ -173,6 +175,34 @@ class _PostingPool(PostingPool):
         finally:
             f.close()
             self._remove_run(path)
+
+
+class _FlushingPool(_PostingPool):
+    """A posting pool that never spills: it says when it is :attr:`full` and its owner
+    writes it out as a segment (:func:`_write_segments`). Its size estimate is
+    Whoosh's, without the per-posting type checks (the items come from Whoosh's own
+    ``add_document``)."""
+
+    def add(self, item) -> None:
+        self.currentsize += _POSTING_BYTES + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
+        self.current.append(item)
+
+    @property
+    def full(self) -> bool:
+        return self.currentsize >= self.limit
+
+
+#: Whoosh's estimate of a pooled posting's bytes, before its strings' lengths.
+_POSTING_BYTES = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
+
+
+class _FlushingSegmentWriter(_SegmentWriter):
+    """A segment writer whose pool never spills (see :func:`_write_segments`)."""
+
+    def __init__(self, ix, *args, **kwargs):
+        super().__init__(ix, *args, **kwargs)
+        limitmb = kwargs.get("limitmb", 128)
+        self.pool = _FlushingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
 
 class _FieldLengths:
@@ -308,6 +338,7 @@ class _SegmentWorkers:
                     str(_PROJECT_ROOT),
                     str(os.getpid()),
                     str(generation_dir),
+                    str(WORKER_LIMIT_MB),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -347,7 +378,8 @@ class _SegmentWorkers:
                 self._check()
 
     def finish(self) -> tuple[list, Counter]:
-        """Tell the workers to finish; their segments and words."""
+        """Tell the workers to finish; their segments (in worker order, each worker's in
+        the order written) and words."""
         for chunks in self.queues:
             self._put(chunks, None)
         segments: list = []
@@ -361,9 +393,8 @@ class _SegmentWorkers:
             if tag != "ok":
                 process.wait()
                 raise _worker_failed(process, result)
-            segment, worker_words = result
-            if segment is not None:
-                segments.append(segment)
+            worker_segments, worker_words = result
+            segments.extend(worker_segments)
             words.update(worker_words)
         for process in self.processes:
             _pipe(process.stdout).close()
@@ -423,39 +454,62 @@ if os.getppid() != int(sys.argv[2]):
     os._exit(1)
 sys.path.insert(0, sys.argv[1])
 from indexer.whoosh.writer import _segment_worker
-_segment_worker(sys.argv[3])
+_segment_worker(sys.argv[3], float(sys.argv[4]))
 """
 
 
-def _segment_worker(generation_dir: str) -> None:
-    """A worker process: add every chunk read from stdin to one new segment of the
-    index, then write ``(segment, words)`` to stdout."""
+def _segment_worker(generation_dir: str, limitmb: float) -> None:
+    """A worker process: add every chunk read from stdin to new segments of the index
+    (:func:`_write_segments`), then write ``(segments, words)`` to stdout."""
     # The result goes to the real stdout; anything a library prints goes to stderr.
     source, sink = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     try:
         ix = whoosh_index.open_dir(generation_dir)
-        # No lock: the parent holds the index's lock for the whole run. The segment's
-        # documents only become visible when the parent commits a TOC naming it.
-        writer = _SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
-        words: Counter = Counter()
-        while (chunk := pickle.load(source)) is not None:
-            for article, file in chunk:
-                writer.add_document(**to_document(article, file))
-                words.update(article_words(article.title, article.subtitle, article.body))
-        if writer._added:
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
+        chunks = iter(lambda: pickle.load(source), None)
+        segments, words = _write_segments(ix, chunks, limitmb)
     except OSError as exc:
         # A full disk or a file-size limit: tell the parent why, in one record, so the
         # admin reads "No space left on device" instead of a worker's traceback.
         pickle.dump(("error", exc.errno, exc.strerror or str(exc)), sink)
         sink.flush()
         os._exit(3)
-    pickle.dump(("ok", segment, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(("ok", segments, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
     sink.flush()
+
+
+def _write_segments(
+    ix, chunks: Iterable[list[tuple[Article, str]]], limitmb: float
+) -> tuple[list, Counter]:
+    """Write the chunks' articles as segments of at most ``limitmb`` of postings each
+    (flush by RAM); the finished segments, in order, and the articles' words.
+
+    Why not one segment per worker: once Whoosh's posting pool is full it spills sorted
+    runs to disk and merges them all at the end. At 1M articles that merge was 45% of
+    a worker's time, and the runs took 10 GB of disk beside a 4.8 GB index (bench/
+    RESULTS.md, issue 15). A full pool written as a segment costs the sort it needs
+    anyway and no disk beyond the segment itself; the price is more segments to
+    search, measured in the same section.
+
+    No lock: the parent holds the index's lock for the whole run. A segment's documents
+    only become visible when the parent commits a TOC naming it; the files of segments
+    never committed are deleted by the next commit.
+    """
+    segments: list = []
+    words: Counter = Counter()
+    writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
+    for chunk in chunks:
+        for article, file in chunk:
+            writer.add_document(**to_document(article, file))
+            words.update(article_words(article.title, article.subtitle, article.body))
+            if writer.pool.full:
+                segments.append(writer._finalize_segment())
+                writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    return segments, words
 
 
 def run_plan(
