@@ -41,6 +41,7 @@ from archive import Article
 from indexer.errors import IndexOutdated
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
 from indexer.whoosh.layout import Layout, Pointer
+from indexer.whoosh.pool import CompactPool, add_term_postings
 from indexer.whoosh.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
 from indexer.whoosh.spelling import article_words, write_words
 
@@ -177,32 +178,32 @@ class _PostingPool(PostingPool):
             self._remove_run(path)
 
 
-class _FlushingPool(_PostingPool):
-    """A posting pool that never spills: it says when it is :attr:`full` and its owner
-    writes it out as a segment (:func:`_write_segments`). Its size estimate is
-    Whoosh's, without the per-posting type checks (the items come from Whoosh's own
-    ``add_document``)."""
-
-    def add(self, item) -> None:
-        self.currentsize += _POSTING_BYTES + len(item[0]) + 2 * len(item[1]) + len(item[4] or b"")
-        self.current.append(item)
-
-    @property
-    def full(self) -> bool:
-        return self.currentsize >= self.limit
-
-
-#: Whoosh's estimate of a pooled posting's bytes, before its strings' lengths.
-_POSTING_BYTES = 28 + 4 * 5 + 21 + 26 + 18 + 16 + 21
-
-
 class _FlushingSegmentWriter(_SegmentWriter):
-    """A segment writer whose pool never spills (see :func:`_write_segments`)."""
+    """A segment writer whose pool never spills and packs postings in arrays
+    (:class:`indexer.whoosh.pool.CompactPool`): its owner writes the segment when the
+    pool is full (see :func:`_write_segments`)."""
 
     def __init__(self, ix, *args, **kwargs):
         super().__init__(ix, *args, **kwargs)
-        limitmb = kwargs.get("limitmb", 128)
-        self.pool = _FlushingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.pool = CompactPool(kwargs.get("limitmb", 128))
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _FieldLengths(pdr) if pdr else None
+        terms = self.pool.terms()
+        if type(self.fieldwriter) is whoosh3.W3FieldWriter:
+            add_term_postings(self.fieldwriter, self.schema, lengths, terms, COMPRESS_POSTINGS)
+        else:
+            postings = (
+                (field, btext, docnum, weight, value or None)
+                for field, btext, ids, weights, values in terms
+                for docnum, weight, value in zip(ids, weights, values, strict=True)
+            )
+            self.fieldwriter.add_postings(self.schema, lengths, postings)
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
 
 
 class _FieldLengths:
