@@ -9,7 +9,8 @@ atomically once it is committed (see :mod:`indexer.whoosh.layout`).
 
 A run that adds many articles writes them in parallel: this process reads the files
 and decides what changed, and worker processes (one per core) each analyse their share
-and write it as one new segment; the commit adds those segments to the index in one
+and write it as new segments, one each time their posting pool is full (flush by RAM:
+no run spilled to disk, no merge); the commit adds those segments to the index in one
 TOC. Scores are unchanged (each segment keeps exact field lengths; nothing is merged),
 only the order of tied hits follows the new document numbers.
 """
@@ -45,7 +46,8 @@ from indexer.whoosh.pool import CompactPool, add_term_postings
 from indexer.whoosh.schema import SCHEMA_VERSION, build_schema, parse_manifest, to_document
 from indexer.whoosh.spelling import article_words, write_words
 
-#: Memory Whoosh's writer may use for its posting pool before it spills to disk.
+#: Memory Whoosh's writer may use for its posting pool before it spills to disk (the
+#: in-process writer: small runs, and every run on a one-core machine).
 WRITER_LIMIT_MB = 256
 #: Memory each worker process of a large run gives its posting pool: when the pool holds
 #: this much, the worker writes it out as a finished segment and starts the next one
