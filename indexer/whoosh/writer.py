@@ -187,7 +187,9 @@ class _FlushingSegmentWriter(_SegmentWriter):
 
     def __init__(self, ix, *args, **kwargs):
         super().__init__(ix, *args, **kwargs)
-        self.pool = CompactPool(kwargs.get("limitmb", 128))
+        # Not a PostingPool: only add() (from Whoosh's add_document), full, terms() and
+        # cleanup() are asked of it, all here or in CompactPool.
+        self.pool = CompactPool(kwargs.get("limitmb", 128))  # type: ignore[assignment]
 
     def _flush_segment(self):
         self.perdocwriter.close()
