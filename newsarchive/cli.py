@@ -523,6 +523,8 @@ def _write_text(result: SearchResult) -> None:
         if hit.snippet:
             snippet = _plain_snippet(hit.snippet) if sys.stdout.isatty() else _strip(hit.snippet)
             click.echo("     " + snippet)
+        if hit.missing:
+            click.echo("     Missing: " + ", ".join(hit.missing))
         click.echo(f"     id {hit.id}  {hit.url}".rstrip())
     for name, values in result.facets.items():
         if values:

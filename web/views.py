@@ -151,6 +151,8 @@ class HitView:
     tags: list[Link]
     snippet: Markup
     source_url: str | None
+    #: Query words this hit lacks (it continues a short list, see indexer.api.Relaxed).
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -194,6 +196,7 @@ def hit_view(hit: Hit, state: SearchState, urls: UrlBuilder) -> HitView:
         tags=[Link(t, urls.search(_with(base, "tag", t))) for t in hit.tags],
         snippet=safe_snippet(hit.snippet),
         source_url=web_url(hit.url),
+        missing=list(hit.missing),
     )
 
 
