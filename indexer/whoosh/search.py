@@ -205,7 +205,9 @@ class Archive:
         hits = self._hits(snap, parsed, docnums, scores, query.snippets)
         _mark_missing(chosen, docnums, hits)
         suggestion = None
-        if parsed is not None and (total < SUGGEST_BELOW or chosen.relaxed is not None):
+        # A continued list has articles with every word: nothing to correct there.
+        laddered = chosen.relaxed is not None and not chosen.relaxed.strict
+        if parsed is not None and (total < SUGGEST_BELOW or laddered):
             suggestion = self._suggest(snap, parsed, query, total, chosen.relaxed)
         return SearchResult(
             query=query,
