@@ -523,7 +523,7 @@ def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     """
     counted = _word_counts(snap, parsed, size, scored)
     if counted is None:
-        return np.zeros(size, dtype=bool), None, None
+        return np.zeros(size, dtype=bool), np.zeros(size) if scored else None, None
     counts, scores, absent = counted
     best = int(counts.max()) if size else 0
     mask = counts == best if best else np.zeros(size, dtype=bool)
