@@ -2,6 +2,7 @@
 
     python -m bench.index_cost --size 10k --articles 6000 --limitmb 32
     python -m bench.index_cost --code /tmp/old-checkout     # the same for other code
+    python -m bench.index_cost --compact --limitmb 4096      # the workers' compact pool
 
 The writer's workers (``indexer.whoosh.writer._segment_worker``) each turn their share of the
 articles into one segment; this runs the same steps in this process, without worker
@@ -10,6 +11,8 @@ processes, so the stages can be timed apart (``time.process_time``, best of
 and any spilled runs of the posting pool), the spelling words, and the flush (sorting
 or merging the postings and writing them). ``--limitmb`` small forces the spills a
 worker meets past a few thousand articles; the default keeps everything in memory.
+``--compact`` takes the writer the workers use since issue 15 (its pool in arrays, never
+spilled: keep ``--limitmb`` large so that all articles make one segment).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limitmb", type=int, default=256, help="the posting pool's limit")
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--code", type=Path, default=None, help="a checkout to import instead")
+    p.add_argument("--compact", action="store_true", help="the workers' compact pool")
     args = p.parse_args(argv)
     if args.code:
         sys.path.insert(0, str(args.code.resolve()))
@@ -42,11 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         with open(corpus, encoding="utf-8") as src, open(sample, "w", encoding="utf-8") as out:
             for _ in range(args.articles):
                 out.write(src.readline())
-        print(_measure(sample, Path(tmp) / "index", args.limitmb, args.repeat))
+        print(_measure(sample, Path(tmp) / "index", args.limitmb, args.repeat, args.compact))
     return 0
 
 
-def _measure(sample: Path, index_dir: Path, limitmb: int, repeat: int) -> str:
+def _measure(sample: Path, index_dir: Path, limitmb: int, repeat: int, compact: bool) -> str:
     from whoosh import index as whoosh_index
 
     import indexer.whoosh.writer as writer_module
@@ -63,11 +67,14 @@ def _measure(sample: Path, index_dir: Path, limitmb: int, repeat: int) -> str:
         index_dir.mkdir()
         ix = whoosh_index.create_in(index_dir, build_schema())
         t0 = time.process_time()
-        writer = writer_module._SegmentWriter(ix, _lk=False, limitmb=limitmb)
+        writer_class = (
+            writer_module._FlushingSegmentWriter if compact else writer_module._SegmentWriter
+        )
+        writer = writer_class(ix, _lk=False, limitmb=limitmb)
         for article in articles:
             writer.add_document(**to_document(article, "sample"))
         t1 = time.process_time()
-        runs = len(writer.pool.runs)  # sorted runs spilled to disk so far
+        runs = len(getattr(writer.pool, "runs", ()))  # sorted runs spilled to disk so far
         words: Counter = Counter()
         for article in articles:
             words.update(article_words(article.title, article.subtitle, article.body))
@@ -79,7 +86,8 @@ def _measure(sample: Path, index_dir: Path, limitmb: int, repeat: int) -> str:
     best["worker total"] = best["add"] + best["words"] + best["flush"]
     cells = ", ".join(f"{stage} {seconds * 1000:.2f}" for stage, seconds in best.items())
     code = Path(writer_module.__file__).resolve().parent.parent
-    return f"{n} articles, limitmb {limitmb} ({runs} spilled runs), code {code}: {cells} ms/article"
+    pool = "compact pool" if compact else f"{runs} spilled runs"
+    return f"{n} articles, limitmb {limitmb} ({pool}), code {code}: {cells} ms/article"
 
 
 if __name__ == "__main__":

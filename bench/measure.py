@@ -4,6 +4,11 @@ Peak memory is taken two ways, both from the kernel rather than from Python:
 ``ru_maxrss`` of the worker from ``os.wait4`` (the largest single process, its waited-for
 children included) and the sampled sum of resident memory over the worker's whole
 process tree (what a multi-process writer really holds at once), every 0.2 s.
+
+Peak disk is the largest size of the index folder seen by the same sampler: what
+exceeds the final index is temporary disk (a posting pool's spilled runs, segments
+written before they are assembled into compound files), which an archive's disk must
+have free while it builds.
 """
 
 from __future__ import annotations
@@ -55,7 +60,14 @@ def tree_rss(pid: int) -> int:
 
 
 def dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    total = 0
+    for f in path.rglob("*"):
+        try:
+            if f.is_file():
+                total += f.stat().st_size
+        except OSError:  # deleted while we walked: a temporary file going away
+            continue
+    return total
 
 
 def run_indexing(engine: str, corpus: Path, index_dir: Path, log=print) -> dict:
@@ -73,13 +85,15 @@ def run_indexing(engine: str, corpus: Path, index_dir: Path, log=print) -> dict:
             stderr=err,
             cwd=Path(__file__).resolve().parent.parent,
         )
-        peak_tree = 0
+        peak_tree = peak_disk = 0
         stop = threading.Event()
 
         def sample() -> None:
-            nonlocal peak_tree
+            nonlocal peak_tree, peak_disk
             while not stop.is_set():
                 peak_tree = max(peak_tree, tree_rss(proc.pid))
+                if index_dir.exists():
+                    peak_disk = max(peak_disk, dir_size(index_dir))
                 stop.wait(SAMPLE_SECONDS)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -101,13 +115,15 @@ def run_indexing(engine: str, corpus: Path, index_dir: Path, log=print) -> dict:
         peak_tree_rss=peak_tree,
         size_bytes=dir_size(index_dir),
     )
+    report["peak_disk_bytes"] = max(peak_disk, report["size_bytes"])
     report["articles_per_s"] = report["articles"] / report["seconds"]
     report["cores_used"] = report["cpu_seconds"] / wall
     (index_dir.parent / f"{engine}.json").write_text(json.dumps(report, indent=1))
     log(
         f"  indexed {engine}: {report['articles']:,} articles in {report['seconds']:.1f} s "
         f"({report['articles_per_s']:,.0f}/s), {report['size_bytes'] / 1e6:,.0f} MB, "
-        f"peak RSS {report['peak_rss'] / 2**20:,.0f} MiB (tree {peak_tree / 2**20:,.0f} MiB)"
+        f"peak RSS {report['peak_rss'] / 2**20:,.0f} MiB (tree {peak_tree / 2**20:,.0f} MiB), "
+        f"peak disk {report['peak_disk_bytes'] / 1e6:,.0f} MB"
     )
     return report
 

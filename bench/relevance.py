@@ -15,8 +15,8 @@ Queries come from a fixed seed over two corpora: the NewsArticles set as the ben
 indexes it (``bench/cache/corpus-real.jsonl``, 3,729 articles) and the demo set
 (``data/demo`` read by the project's own readers, written to JSONL so every engine
 indexes the same text). Each kind's queries are split in two by the seed: the *tuning*
-half chose the project's field weights and proximity boost (``--tune`` prints that
-grid), the *held-out* half is what the published table reports.
+half chose the project's field weights, proximity boost and continuation factor
+(``--tune`` prints that grid), the *held-out* half is what the published table reports.
 
 Every engine answers the same words: the project as typed (plain words, so its
 all-words-first ladder applies); SQLite FTS5 (bm25), Tantivy and plain Whoosh with
@@ -348,41 +348,56 @@ def run_corpus(corpus: str, args, log=print) -> dict:
     return {"articles": len(records), "table": table}
 
 
-#: The grid ``--tune`` walks: the title fields' weight and the proximity boost.
+#: The grid ``--tune`` walks: the title fields' weight and the proximity boost, then
+#: (at the chosen weights) the score factor of the articles that continue a short list
+#: (``None``: not continued; see ``indexer.whoosh.search.CONTINUE_FACTOR``).
 TITLE_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
 PROXIMITY = (0.0, 1.0, 2.0, 3.0)
+CONTINUE_FACTORS = (None, 0.0, 0.2, 0.3, 0.4, 1.0)
 
 
 def tune(engine, items: list[KnownItem], log=print) -> list[dict]:
     """The project on the tuning half under each setting of the grid (one line each)."""
     import indexer.query as query_module
+    import indexer.whoosh.search as search_module
     from indexer.whoosh import open_index
 
     chosen = [i for i in items if i.half == "tune"]
     saved = dict(query_module.DEFAULT_FIELDS), query_module.PROXIMITY_BOOST
+    saved_continue = search_module.CONTINUE_BELOW, search_module.CONTINUE_FACTOR
     index_dir = Path(engine.archive.index_dir)
     rows = []
+
+    def one(row: dict) -> None:
+        archive = open_index(index_dir)
+        engine.archive = archive
+        for kind in KINDS:
+            got = measure(
+                [i for i in chosen if i.kind == kind],
+                lambda words: _ranked(engine, "plain", words),
+            )
+            row[kind] = round(got["mrr"], 3)
+        row["mean"] = round(sum(row[k] for k in KINDS) / len(KINDS), 4)
+        log("  " + json.dumps(row))
+        rows.append(row)
+        archive.close()
+
     try:
         for weight in TITLE_WEIGHTS:
             for boost in PROXIMITY:
                 query_module.DEFAULT_FIELDS.update(title=weight, title_plain=weight)
                 query_module.PROXIMITY_BOOST = boost
-                archive = open_index(index_dir)
-                engine.archive = archive
-                row = {"title_weight": weight, "proximity": boost}
-                for kind in KINDS:
-                    got = measure(
-                        [i for i in chosen if i.kind == kind],
-                        lambda words: _ranked(engine, "plain", words),
-                    )
-                    row[kind] = round(got["mrr"], 3)
-                row["mean"] = round(sum(row[k] for k in KINDS) / len(KINDS), 4)
-                log("  " + json.dumps(row))
-                rows.append(row)
-                archive.close()
+                one({"title_weight": weight, "proximity": boost})
+        query_module.DEFAULT_FIELDS.update(saved[0])
+        query_module.PROXIMITY_BOOST = saved[1]
+        for factor in CONTINUE_FACTORS:
+            search_module.CONTINUE_BELOW = saved_continue[0] if factor is not None else 0
+            search_module.CONTINUE_FACTOR = factor or 0.0
+            one({"continue_factor": factor})
     finally:
         query_module.DEFAULT_FIELDS.update(saved[0])
         query_module.PROXIMITY_BOOST = saved[1]
+        search_module.CONTINUE_BELOW, search_module.CONTINUE_FACTOR = saved_continue
     return rows
 
 

@@ -32,6 +32,13 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:,.0f}"
 
 
+def _temporary(r: dict) -> str:
+    """Peak disk beyond the final index, when the run measured it (runs before issue 15
+    did not)."""
+    peak = r.get("peak_disk_bytes")
+    return "" if peak is None else _mb(max(0, peak - r["size_bytes"]))
+
+
 def _mib(n: float) -> str:
     return f"{n / 2**20:,.0f}"
 
@@ -130,6 +137,7 @@ class Report:
                     f"{r['cpu_seconds']:,.1f}",
                     f"{r.get('cores_used', 0):.2f}",
                     _mb(r["size_bytes"]),
+                    _temporary(r),
                     _mib(r["peak_rss"]),
                     _mib(r["peak_tree_rss"]),
                     ratio,
@@ -143,6 +151,7 @@ class Report:
             "CPU s",
             "cores used",
             "index MB",
+            "temporary disk MB",
             "peak RSS MiB",
             "peak tree RSS MiB",
             "newsarchive throughput / this",
@@ -150,7 +159,9 @@ class Report:
         notes = (
             "\n\nSeconds: reading the JSONL plus indexing plus commit, in a fresh process. "
             "Peak RSS: `ru_maxrss` from `wait4` (largest single process); tree RSS: the "
-            "sampled sum over the worker and its children (multi-process writers)."
+            "sampled sum over the worker and its children (multi-process writers). "
+            "Temporary disk: the index folder's largest size while building (sampled), less "
+            "the final index."
         )
         if "typesense" in self.indexing:
             notes += (

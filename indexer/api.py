@@ -135,9 +135,12 @@ class Hit:
     #: The other versions of the story (set on a collapsed search's page of hits; at
     #: most :data:`MAX_OTHER_VERSIONS`), oldest first; no snippets.
     others: list[Hit] = field(default_factory=list)
+    #: The query words (as typed) this hit does not have: set only on the hits that
+    #: continue a short list of articles with every word (see :class:`Relaxed`).
+    missing: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "id": self.id,
             "title": self.title,
             "published": iso8601(self.published) or None,
@@ -150,6 +153,9 @@ class Hit:
             "cluster": self.cluster or self.id,
             "versions": self.versions,
         }
+        if self.missing:
+            out["missing"] = list(self.missing)
+        return out
 
     def csv_row(self) -> list[str]:
         """The hit as a CSV row of :data:`CSV_COLUMNS`, safe to open in a spreadsheet."""
@@ -215,21 +221,37 @@ class Relaxed:
 
     All words are required first; when nothing has them all, the result holds the
     articles that have the most of them (``matched`` of ``words``), ranked by score: a
-    minimum-should-match ladder, as Lucene's ``mm``. Queries with explicit operators
-    (``AND``, quotes, ``+word``, ``field:``) are never relaxed.
+    minimum-should-match ladder, as Lucene's ``mm``. When only a few articles (fewer
+    than a page) have every word, the articles with all but one word join them, each
+    marked with the word it lacks (:attr:`Hit.missing`), as a web search engine's
+    "Missing: word" results are; their score is discounted so that they rank below
+    the articles with every word unless their words match far better (``strict`` and
+    ``continued`` say how many of each). Queries with explicit operators (``AND``,
+    quotes, ``+word``, ``field:``) are never relaxed.
     """
 
     #: How many words the query has.
     words: int
-    #: How many of them every article shown has.
+    #: How many of them every article shown has (the continued ones, with ``strict``).
     matched: int
     #: The words (as typed) that no article has at all.
     absent: list[str] = field(default_factory=list)
+    #: When a few articles (fewer than a page) have every word: how many, and how many
+    #: more, with ``matched`` of the words, join them (``continued``). Both 0 when no
+    #: article has every word.
+    strict: int = 0
+    continued: int = 0
 
     @property
     def message(self) -> str:
         """The one line every surface shows."""
         all_words = "both words" if self.words == 2 else f"all {self.words} words"
+        if self.strict:
+            have = "article has" if self.strict == 1 else "articles have"
+            return (
+                f"{self.strict:,} {have} {all_words}; {self.continued:,} more "
+                f"{'has' if self.continued == 1 else 'have'} {self.matched} of them"
+            )
         shown = f"showing articles with {self.matched} of them"
         if self.absent:
             missing = ", ".join(f"“{w}”" for w in self.absent)
@@ -245,6 +267,8 @@ class Relaxed:
             "words": self.words,
             "matched": self.matched,
             "absent": list(self.absent),
+            "strict": self.strict,
+            "continued": self.continued,
             "message": self.message,
         }
 

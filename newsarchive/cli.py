@@ -535,6 +535,8 @@ def _write_text(result: SearchResult) -> None:
         if hit.snippet:
             snippet = _plain_snippet(hit.snippet) if sys.stdout.isatty() else _strip(hit.snippet)
             click.echo("     " + snippet)
+        if hit.missing:
+            click.echo("     Missing: " + ", ".join(hit.missing))
         click.echo(f"     id {hit.id}  {hit.url}".rstrip())
         for other in hit.others:
             when = iso8601(other.published)[:10] or "undated"

@@ -269,6 +269,30 @@ def test_relaxed_match_is_noted_and_counted(browser, server):
     assert not csp_violations(browser)
 
 
+def test_a_continued_list_is_noted_and_marked(browser, server):
+    """One article has all three words: the articles with two of them join it, each
+    marked with the word it lacks; the note, total and marks are the JSON API's."""
+    base = server.url
+    browser.get(base + "/")
+    browser.find_element(By.ID, "q").send_keys("harbour number 7", Keys.ENTER)
+    wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "p.relaxed")))
+    body = api(base, q="harbour number 7")
+    relaxed = body["relaxed"]
+    assert relaxed["strict"] == 1 and relaxed["continued"] > 10
+    note = browser.find_element(By.CSS_SELECTOR, "p.relaxed")
+    assert note.is_displayed() and note.text == relaxed["message"] + "."
+    assert shown_total(browser) == body["total"] == relaxed["strict"] + relaxed["continued"]
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "ol.hits p.missing")]
+    assert marks == [f"Missing: {', '.join(h['missing'])}" for h in body["hits"] if "missing" in h]
+    assert marks and all(m == "Missing: 7" for m in marks)
+    first = browser.find_element(By.CSS_SELECTOR, "ol.hits li.hit")
+    assert not first.find_elements(By.CSS_SELECTOR, "p.missing")
+    browser.get(base + "/?q=harbour+AND+number+AND+7")
+    assert shown_total(browser) == 1
+    assert not browser.find_elements(By.CSS_SELECTOR, "p.missing, p.relaxed")
+    assert not csp_violations(browser)
+
+
 def test_works_without_javascript(server):
     driver = make_driver(javascript=False)
     try:

@@ -54,6 +54,16 @@ def _hand_made() -> list[Article]:
     return [vi, nfd, markup]
 
 
+def _french() -> Article:
+    """An article in French whose words stem differently in English (``elections``,
+    ``presidentielles``): found with English articles in one Typesense search."""
+    return make_article(
+        ReadContext(path=Path("hand-made.txt")), title="Les elections presidentielles",
+        body="Les elections ont eu lieu dimanche; le president sortant est battu.",
+        language="fr", published="2024-05-04", tags=["Politics"], record_key="fr",
+    )  # fmt: skip
+
+
 def _labels() -> dict[str, dict]:
     return json.loads((PLACES_VI / "labels.json").read_text(encoding="utf-8"))
 
@@ -80,7 +90,7 @@ def articles(demo: Path) -> list[Article]:
     ]
     assert len(places_vi) == len(_labels())
     demo_set = list(seen.values())
-    out = demo_set + _wire_copies(demo_set) + places_vi + _hand_made()
+    out = demo_set + _wire_copies(demo_set) + places_vi + [_french()] + _hand_made()
     assert len(out) > 300
     return out
 
@@ -509,3 +519,69 @@ def test_top_words_are_over_represented_and_counted_from_the_hits(archive, artic
 def test_top_words_of_many_hits_are_a_sample_and_say_so(archive):
     result = archive.top_words(SearchQuery(text=""), 10)
     assert result.total > 300 and result.sampled == 100 and result.is_sample
+
+
+# -- Typesense: how many searches one search takes -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "filters", "searches"),
+    [
+        # English stems and other-language words differ ("presid"/"president"): one
+        # search, the two kinds told apart by the filter.
+        ("president", Filters(), 1),
+        ("Da Nang", Filters(), 1),
+        ("elections", Filters(), 1),
+        ("elections president", Filters(tags=["Politics"]), 2),
+        ("", Filters(), 1),
+        ("oil NOT price", Filters(), 1),
+        # One more per facet with a filter of its own.
+        ("president", Filters(tags=["Politics", "World"]), 2),
+        ("", Filters(tags=["Politics"], places=["United States"]), 3),
+        ("flood OR storm", Filters(dates=["2017"], sites=["aljazeera.com"]), 3),
+        # A phrase that differs between the kinds ("white hous" / "white house") cannot
+        # be dropped nor filtered: one search per kind (docs/typesense.md).
+        ('"white house"', Filters(), 2),
+    ],
+)
+def test_typesense_sends_one_search_and_its_count_plus_one_per_filtered_facet(
+    both, monkeypatch, text, filters, searches
+):
+    whoosh, typesense = both
+    sent: list[list[dict]] = []
+    perform = typesense.client.multi_search.perform
+
+    def counting(body, *args, **kwargs):
+        sent.append(body["searches"])
+        return perform(body, *args, **kwargs)
+
+    query = SearchQuery(text=text, filters=filters, snippets=False)
+    typesense.search(query)  # the archive-wide labels, asked for every 30 s at most
+    monkeypatch.setattr(typesense.client.multi_search, "perform", counting)
+    got = typesense.search(query)
+    # Beside each kind's search of the hits, one that counts what it does not: stories
+    # (group_by cluster) or articles (indexer/typesense/archive.py, _run).
+    kinds = 2 if text == '"white house"' else 1
+    assert len(sent[0]) == searches + kinds
+    # At most one more request: facets whose top values left a tie at the cut (see
+    # indexer/typesense/facet_values.py), counted in full.
+    assert len(sent) <= 2
+    for search in sent[1:] and sent[1]:
+        assert search["per_page"] == 0 and search["max_facet_values"] > 1000
+    expected = whoosh.search(query)
+    assert (got.total, counts(got)) == (expected.total, counts(expected))
+    assert got.total > 0 or text == '"white house"'
+    assert ids(typesense, text, filters=filters) == ids(whoosh, text, filters=filters)
+
+
+def test_one_typesense_search_finds_both_kinds_of_article(both, articles):
+    """``elections`` is ``elect`` in English articles and ``elections`` in the French
+    one; the one search finds both, and ``NOT`` still excludes exactly per kind."""
+    whoosh, typesense = both
+    french = next(a for a in articles if a.language == "fr")
+    for text in ("elections", "elections president", "elections NOT dimanche"):
+        found = ids(typesense, text)
+        assert found == ids(whoosh, text)
+        english = {a.id for a in articles if a.id in found and a.language != "fr"}
+        assert english, text
+        assert (french.id in found) == ("dimanche" not in text), text

@@ -26,8 +26,9 @@ from typesense_servers import (
 
 from indexer import IndexLocked, SearchQuery
 from indexer.backends import engine_from_env, index_paths
-from indexer.errors import ConfigError
+from indexer.errors import ConfigError, IndexOutdated
 from indexer.typesense import TypesenseEngine
+from indexer.typesense.collection_format import FORMAT, format_field, recorded_format
 from indexer.typesense.connection import make_client
 
 ARCHIVE = [sys.executable, "-m", "newsarchive"]
@@ -208,6 +209,51 @@ def test_a_second_writer_is_told_who_holds_the_lock(server, demo: Path):
     assert lock not in {c["name"] for c in client.collections.retrieve()}
 
 
+def _outdated_copy(client, alias: str, number: int | None) -> str:
+    """Point ``alias`` at a copy of its collection recording format ``number`` (None:
+    recording none, as collections built before the format was recorded)."""
+    live = client.aliases[alias].retrieve()["collection_name"]
+    schema = client.collections[live].retrieve()
+    fields = [
+        {k: f[k] for k in ("name", "type", "facet", "optional", "index") if k in f}
+        for f in schema["fields"]
+        if not f["name"].startswith("newsarchive_format_")
+    ]
+    if number is not None:
+        fields.append(format_field(number))
+    name = f"{alias}_999999"
+    client.collections.create({"name": name, "fields": fields})
+    docs = client.collections[live].documents.export().splitlines()
+    client.collections[name].documents.import_([json.loads(d) for d in docs])
+    client.aliases.upsert(alias, {"collection_name": name})
+    return name
+
+
+@pytest.mark.parametrize("number", [None, FORMAT + 1])
+def test_a_collection_of_another_format_is_refused_until_rebuilt(server, demo: Path, number):
+    collection = f"format{number or 1}"
+    config = config_for(server, collection)
+    index_paths(config, [demo / "reuters"])
+    client = make_client(config.connection, write=True)
+    assert recorded_format(client.collections[f"{collection}_000001"].retrieve()) == FORMAT
+    _outdated_copy(client, collection, number)
+
+    with pytest.raises(IndexOutdated, match=rf"format {number or 1} .*uses format {FORMAT}"):
+        config.open()
+    with pytest.raises(IndexOutdated, match="archive index --rebuild"):
+        index_paths(config, [demo / "reuters"])  # adding to it would mix two analyses
+    env = environment(connection_for([server], collection))
+    for args in (("search", "reuters"), ("stats",), ("index", str(demo / "reuters"))):
+        result = run(*args, env=env)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "archive index --rebuild" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+    report = index_paths(config, [demo / "reuters"], rebuild=True)
+    assert report.articles == 30
+    assert config.open().search(SearchQuery(facets=False)).total == 30
+
+
 # -- The web app, selected by environment -----------------------------------------------------
 
 
@@ -306,3 +352,28 @@ def test_a_search_only_key_serves_searches_and_cannot_write(cli_archive, server,
     with pytest.raises((ts_errors.RequestUnauthorized, ts_errors.RequestForbidden)):
         reader.collections[generation].delete()
     assert json.loads(run("search", "Đà Nẵng", "--format", "json", env=env).stdout) == as_admin
+
+
+# -- Facet values: when the top values settle a facet (no server needed) ----------------------
+
+
+def test_the_top_facet_values_settle_a_facet_only_when_no_tie_crosses_the_cut():
+    from indexer import Filters
+    from indexer.typesense.facet_values import uncertain
+
+    def tags(*counts: int) -> dict:
+        return {"tag_key": [(f"t{i}", n) for i, n in enumerate(counts)], "year": [("2020", 1)]}
+
+    # Fewer values than asked for: the whole list.
+    assert uncertain(tags(5, 3, 3), ["tag", "date"], Filters(), limit=2, asked=4) == []
+    # Truncated, but two values (the limit) have more than the smallest returned.
+    assert uncertain(tags(9, 8, 3, 3), ["tag"], Filters(), limit=2, asked=4) == []
+    # Truncated with a tie at the cut: a value left out may tie with the second.
+    assert uncertain(tags(9, 3, 3, 3), ["tag"], Filters(), limit=2, asked=4) == ["tag"]
+    # A selected value that is not in the truncated answer: its count is unknown.
+    chosen = Filters(tags=["t9"])
+    assert uncertain(tags(9, 8, 3, 3), ["tag"], chosen, limit=2, asked=4) == ["tag"]
+    # Places inside a selected country must settle as well as the countries.
+    places = {"place_key": [("a", 9), ("b", 8), ("a/x", 5), ("c", 2)]}
+    assert uncertain(places, ["place"], Filters(places=["A"]), limit=2, asked=4) == ["place"]
+    assert uncertain(places, ["place"], Filters(), limit=2, asked=5) == []

@@ -17,7 +17,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typesense_servers import API_KEY, Server, connection_for, start_cluster, stop_all
+from typesense_servers import (
+    API_KEY,
+    Server,
+    connection_for,
+    start_cluster,
+    start_single,
+    stop_all,
+)
 
 from archive import Article
 from indexer import SearchQuery
@@ -61,6 +68,19 @@ def wait_for(condition, timeout: float, what: str):
 def written(archive) -> set[str]:
     """The ids of the articles the writer wrote, as this archive finds them."""
     return {hit.id for hit in archive.iter_hits(SearchQuery(text="failover", snippets=False))}
+
+
+def count(archive) -> int:
+    """How many articles a search of the whole archive finds."""
+    return archive.search(SearchQuery(facets=False, snippets=False)).total
+
+
+def count_or_none(engine) -> int | None:
+    """``count`` on a node that may not hold the archive yet (None)."""
+    try:
+        return count(engine.open())
+    except Exception:  # noqa: BLE001 - not up, or no alias loaded yet
+        return None
 
 
 def article(n: int) -> Article:
@@ -151,18 +171,101 @@ def test_the_cluster_survives_losing_its_leader(cluster, demo: Path):
     total = node.search(SearchQuery(facets=False)).total
     assert total >= 30 + len(acknowledged)
 
-    # The killed node comes back on its data folder and catches up with the others.
-    restarted = time.monotonic()
-    leader.start()
-    leader.wait_healthy()
-    rejoined = TypesenseEngine(Connection((leader.url,), API_KEY, "articles")).open()
-    wait_for(lambda: rejoined.search(SearchQuery(facets=False)).total == total, 20, "the catch-up")
+    # The killed node comes back on its data folder and catches up with the others,
+    # under search load. Enough articles are written while it is down that catching up
+    # takes a while: it answers /health before it has them (Typesense 0.24.1), and the
+    # archive must not search it until it holds as many as the others.
+    bulk = [to_document(article(n), "<cluster test>", next_seq()) for n in range(10_000, 13_000)]
+    for start in range(0, len(bulk), 1000):
+        writer.collections[target].documents.import_(bulk[start : start + 1000])
+    full = total + len(bulk)
+    for server in survivors:
+        node = TypesenseEngine(Connection((server.url,), API_KEY, "articles")).open()
+        wait_for(lambda node=node: count(node) == full, 30, f"the bulk write on {server.url}")
+    assert count(archive) == full
+
+    stop = threading.Event()
+    guarded: list[int | str] = []  # what the archive over all three nodes answered
+    direct: list[int] = []  # what the restarted node itself answered meanwhile
+
+    def guarded_loop():
+        while not stop.is_set():
+            try:
+                guarded.append(count(archive))
+            except Exception as exc:  # noqa: BLE001 - a failed search is what we count
+                guarded.append(f"{type(exc).__name__}: {exc}")
+            time.sleep(0.01)
+
+    def direct_loop():
+        alone = TypesenseEngine(Connection((leader.url,), API_KEY, "articles"))
+        while not stop.is_set():
+            n = count_or_none(alone)
+            if n is not None:
+                direct.append(n)
+            time.sleep(0.01)
+
+    threads = [threading.Thread(target=guarded_loop), threading.Thread(target=direct_loop)]
+    for thread in threads:
+        thread.start()
+    try:
+        restarted = time.monotonic()
+        leader.start()
+        leader.wait_healthy()
+        healthy_after = time.monotonic() - restarted
+        alone = TypesenseEngine(Connection((leader.url,), API_KEY, "articles"))
+        wait_for(lambda: count_or_none(alone) == full, 60, "the catch-up")
+        caught_up_after = time.monotonic() - restarted
+        rejoined = alone.open()
+        wait_for(lambda: leader.url in archive.searched_nodes(), 10, "the node searched again")
+        time.sleep(0.5)  # searches that may go to the node again
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert guarded and all(n == full for n in guarded), sorted(
+        {n for n in guarded if n != full}, key=str
+    )[:5]
+    partial = [n for n in direct if n != full]
     assert expected <= written(rejoined)
     assert state(leader) == FOLLOWER
     print(
         f"\ncluster: new leader {elected_after:.1f} s after the kill; "
         f"{len(after_kill)} searches answered during and after it, none failed; "
         f"{len(acknowledged)} writes acknowledged, {len(write_failures)} refused "
-        f"(no leader); killed node caught up {time.monotonic() - restarted:.1f} s "
-        "after its restart"
+        f"(no leader); the restarted node was healthy after {healthy_after:.1f} s and "
+        f"caught up after {caught_up_after:.1f} s; meanwhile it answered {len(partial)} "
+        f"searches with part of the archive (as few as {min(partial, default=full)} of "
+        f"{full}), and none of the {len(guarded)} searches of the archive did"
     )
+
+
+@pytest.fixture
+def three_singles(tmp_path: Path):
+    servers = []
+    try:
+        for i in range(3):
+            servers.append(start_single(tmp_path / f"single{i}"))
+        yield servers
+    finally:
+        stop_all(servers)
+
+
+def test_a_node_holding_part_of_the_archive_is_not_searched(three_singles, demo: Path):
+    """Three independent nodes, one holding fewer articles (as a node that has not
+    caught up): the archive over all three never counts from that one, and searches it
+    again once it holds as many as the others."""
+    full, part, lagging = three_singles
+    for server, paths in ((full, ["reuters", "markdown"]), (part, ["reuters", "markdown"])):
+        index_paths(TypesenseEngine(connection_for([server])), [demo / p for p in paths])
+    index_paths(TypesenseEngine(connection_for([lagging])), [demo / "reuters"])
+    archive = TypesenseEngine(connection_for(three_singles)).open()
+    expected = count(TypesenseEngine(connection_for([full])).open())
+    assert count(TypesenseEngine(connection_for([lagging])).open()) < expected
+
+    assert [count(archive) for _ in range(30)] == [expected] * 30
+    assert lagging.url not in archive.searched_nodes()
+    assert set(archive.searched_nodes()) == {full.url, part.url}
+
+    index_paths(TypesenseEngine(connection_for([lagging])), [demo / "reuters", demo / "markdown"])
+    wait_for(lambda: lagging.url in archive.searched_nodes(), 5, "the node searched again")
+    assert [count(archive) for _ in range(10)] == [expected] * 10

@@ -112,6 +112,13 @@ SCHEMAS = {
                 "description": "How many articles the hit's story holds (1: a unique "
                 "article). With versions=best (the default) the others are not hits.",
             },
+            "missing": {
+                **_STRINGS,
+                "description": (
+                    "Only on hits that continue a short list (see relaxed): the query "
+                    "words (as typed) this hit does not have."
+                ),
+            },
         },
     },
     "FacetValue": {
@@ -145,19 +152,43 @@ SCHEMAS = {
                 "description": (
                     "Set when no article has every word of a query of plain words: the "
                     "hits (and total and facets) are then the articles with the most of "
-                    "the words, ranked by score. Null when every hit has every word. "
+                    "the words, ranked by score. Also set when fewer than 10 articles "
+                    "have every word of a query of 3 or more plain words (strict): the "
+                    "articles with all but one word join them (continued), each with the "
+                    "word it lacks in missing, scored lower; total and facets count both. "
+                    "Null when every hit has every word. "
                     "Queries with AND, quotes, +word or field: are never relaxed."
                 ),
                 "oneOf": [
                     {"type": "null"},
                     {
                         "type": "object",
-                        "required": ["words", "matched", "absent", "message"],
+                        "required": [
+                            "words",
+                            "matched",
+                            "absent",
+                            "strict",
+                            "continued",
+                            "message",
+                        ],
                         "properties": {
                             "words": {"type": "integer", "description": "words in the query"},
                             "matched": {
                                 "type": "integer",
-                                "description": "how many of them every hit has",
+                                "description": (
+                                    "how many of them every hit has (the continued hits, "
+                                    "when strict is above 0)"
+                                ),
+                            },
+                            "strict": {
+                                "type": "integer",
+                                "description": (
+                                    "hits with every word; 0 when no article has every word"
+                                ),
+                            },
+                            "continued": {
+                                "type": "integer",
+                                "description": "hits with `matched` of the words",
                             },
                             "absent": {
                                 "type": "array",

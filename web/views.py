@@ -155,6 +155,8 @@ class HitView:
     versions: int = 1
     #: The story's other versions (a collapsed search only).
     others: list[VersionView] = field(default_factory=list)
+    #: Query words this hit lacks (it continues a short list, see indexer.api.Relaxed).
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -212,6 +214,7 @@ def hit_view(hit: Hit, state: SearchState, urls: UrlBuilder) -> HitView:
         source_url=web_url(hit.url),
         versions=hit.versions,
         others=[version_view(other, state, urls) for other in hit.others],
+        missing=list(hit.missing),
     )
 
 

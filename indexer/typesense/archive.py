@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, cast
@@ -55,26 +56,40 @@ from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
 from indexer.topwords import count_sample, query_keys, significant
 from indexer.trends import assemble, check_trend_query
+from indexer.typesense.collection_format import check_format
 from indexer.typesense.connection import (
     Connection,
     TypesenseUnavailable,
     answering,
-    make_client,
 )
 from indexer.typesense.documents import INDEX_ONLY
-from indexer.typesense.translate import KindQuery, refuse_unsupported, translate
+from indexer.typesense.facet_values import probe_size, uncertain
+from indexer.typesense.nodes import NodeGuard
+from indexer.typesense.translate import (
+    KindQuery,
+    Searches,
+    one_search,
+    refuse_unsupported,
+    translate,
+)
 
 #: Typesense's largest page.
 TS_PAGE = 250
 #: Facet values asked for per facet; the top ``facet_limit`` are chosen here, with the
 #: same tie-breaking as the Whoosh backend.
 MAX_FACET_VALUES = 10_000
+#: The fields that count each facet (see :func:`_fields` for which are asked for). The
+#: labels (display spellings) come from :meth:`TypesenseArchive._labels`.
 FACET_FIELDS = {
     "date": ("year", "month"),
-    "tag": ("tag_key", "tag_label"),
-    "place": ("place_key", "place_label"),
-    "site": ("site_key", "site_label"),
+    "tag": ("tag_key",),
+    "place": ("place_country", "place_key"),
+    "site": ("site_key",),
 }
+#: The fields of the display spellings, and how long their archive-wide counts are
+#: kept before they are asked for again (sooner when a value shown has no label).
+LABEL_FIELDS = "tag_label,place_label,site_label"
+LABELS_FOR = 30.0
 #: Matching exactly what the filter says: no typos, prefixes, dropped or split words.
 EXACT = {
     "num_typos": 0,
@@ -98,13 +113,25 @@ class TypesenseArchive:
 
     def __init__(self, connection: Connection, client: typesense.Client | None = None):
         self.connection = connection
-        self.client = client or make_client(connection)
+        # Searches go only to the nodes holding the whole archive (see .nodes).
+        self._guard = None if client is not None else NodeGuard(connection)
+        self._client = client
         self.index_dir = connection.describe()
         self._parser = make_parser()
         self._parse_lock = threading.Lock()
-        self.collection_name()  # fail now, clearly, if there is no archive there
+        self._label_cache: tuple[float, dict[str, dict[str, int]]] | None = None
+        # Fail now, clearly, if there is no archive there or one of another format.
+        self.check_format(self.collection_name())
 
     # -- Housekeeping ------------------------------------------------------------------
+
+    @property
+    def client(self) -> typesense.Client:
+        """The client to read with: over the nodes that have caught up."""
+        if self._guard is not None:
+            return self._guard.client()
+        assert self._client is not None
+        return self._client
 
     def collection_name(self) -> str:
         """The collection the alias points to (raises IndexMissing when there is none)."""
@@ -117,6 +144,19 @@ class TypesenseArchive:
                 f"no archive in Typesense ({self.connection.describe()}): build one with "
                 "`archive index PATH...`"
             ) from None
+
+    def searched_nodes(self) -> tuple[str, ...]:
+        """The nodes searches go to now: those holding the whole archive (.nodes)."""
+        self.client  # noqa: B018 - checks the nodes when the last check is old
+        return self._guard.nodes if self._guard is not None else self.connection.nodes
+
+    def check_format(self, name: str) -> None:
+        """Refuse (IndexOutdated) a collection built in another format; see
+        :mod:`.collection_format`. Checked on opening and by ``stats()``, not on every
+        search: that would cost a request each."""
+        with answering(self.connection, "when asked for the archive"):
+            schema = self.client.collections[name].retrieve()
+        check_format(cast(dict, schema), self.index_dir)
 
     def close(self) -> None:
         """Nothing to release: the client's connections close with it."""
@@ -155,61 +195,148 @@ class TypesenseArchive:
         """The total, one page of hits, the facet counts of translated ``kinds`` and
         how many stories the total makes.
 
-        Collapsed (``versions=best``), the main search groups by ``cluster`` (one hit a
-        story; its ``found`` counts stories) and a count without grouping gives the
-        articles; with ``versions=all`` it is the other way round."""
+        Each search of ``kinds`` (one, unless :func:`.translate.one_search` says
+        otherwise) brings its page of hits; a facet with a filter is counted by one more
+        search, with every filter but its own (the disjunctive-facet pattern
+        InstantSearch uses). One search asks for the top values of each facet only, and
+        counts again, in one more request, a facet that answer does not settle
+        (:mod:`.facet_values`).
+
+        Story clusters: collapsed (``versions=best``), the hits search groups by
+        ``cluster`` (one hit a story; its ``found`` counts stories) and one more search
+        without grouping counts the articles; with ``versions=all`` it is the other way
+        round. The facets that have no filter of their own are counted by whichever of
+        the two does not group, so that they count articles."""
         sort = query.effective_sort()
         collapse = query.collapsed()
         first = (page - 1) * page_size
         want = first + page_size
         clauses = _facet_filters(query.filters)
         limit = max(1, int(query.facet_limit or 50))
+        values = probe_size(limit)
+        filtered = [name for name in FACET_FIELDS if name in clauses] if query.facets else []
+        unfiltered = [name for name in FACET_FIELDS if name not in filtered]
         searches: list[dict] = []
-        slots: list[tuple[bool, str]] = []  # (kind, "hits" or a facet name)
-        for english, kq in kinds.items():
-            base = [f"english:{str(english).lower()}", kq.filter_by]
-            searches.append(
-                self._main(kq, base + list(clauses.values()), sort, 1, min(want, TS_PAGE), collapse)
-            )
-            slots.append((english, "hits"))
-            count = self._main(kq, base + list(clauses.values()), sort, 1, 0, not collapse)
-            searches.append(count)
-            slots.append((english, "count"))
+        slots: list[tuple[bool | None, str]] = []  # (kind, "hits", "count" or a facet)
+        counting: dict[str, list[dict]] = {}  # facet name -> the searches counting it
+        for kind, kq in kinds.items():
+            filters = [kq.filter_by, *clauses.values()]
+            main = self._main(kq, filters, sort, 1, min(want, TS_PAGE), collapse)
+            count = self._main(kq, filters, sort, 1, 0, not collapse)
             if query.facets:
-                for name, fields in FACET_FIELDS.items():
-                    others = [c for n, c in clauses.items() if n != name]
-                    searches.append(
-                        {
-                            **kq.params(),
-                            "filter_by": _join(base + others),
-                            "facet_by": ",".join(fields),
-                            "max_facet_values": MAX_FACET_VALUES,
-                            "per_page": 0,
-                        }
-                    )
-                    slots.append((english, name))
-        selected = _selected_labels_search(query.filters) if query.facets else None
-        if selected:
-            searches.append(selected)
-            slots.append((True, "labels"))
+                ungrouped = count if collapse else main
+                ungrouped.update(_facet_params(unfiltered, query.filters, values))
+                for name in unfiltered:
+                    counting.setdefault(name, []).append(ungrouped)
+            searches += [main, count]
+            slots += [(kind, "hits"), (kind, "count")]
+            for name in filtered:
+                others = [c for n, c in clauses.items() if n != name]
+                search = {
+                    **kq.params(),
+                    "filter_by": _join([kq.filter_by, *others]),
+                    **_facet_params([name], query.filters, values),
+                    "per_page": 0,
+                }
+                counting.setdefault(name, []).append(search)
+                searches.append(search)
+                slots.append((kind, name))
         results = self._multi(searches)
         mains = {kind: r for (kind, slot), r in zip(slots, results, strict=True) if slot == "hits"}
-        counts = [r for (_kind, slot), r in zip(slots, results, strict=True) if slot == "count"]
+        counted = [r for (_kind, slot), r in zip(slots, results, strict=True) if slot == "count"]
         total = sum(r["found"] for r in mains.values())
-        other = sum(r["found"] for r in counts)
+        other = sum(r["found"] for r in counted)
         articles, stories = (other, total) if collapse else (total, other)
         docs = self._page(query, kinds, clauses, sort, mains, first, page_size, collapse)
         hits = self._hits(parsed, docs, query.snippets)
         facets = {}
         if query.facets:
-            facets = _assemble_facets(
-                [(slot, r) for (_kind, slot), r in zip(slots, results, strict=True)],
-                query.filters,
-                limit,
-            )
+            counts = _add_counts(results)
+            counts = self._settle(counts, results, slots, counting, query.filters, limit)
+            countries = counts.pop("place_country", {})
+            counts["place_key"] = {**countries, **counts.get("place_key", {})}
+            known = self._labels(counts, query.filters)
+            facets = _assemble_facets(counts, known, query.filters, limit)
         return articles, hits, facets, stories
 
-    def _relaxed(self, parsed: ParsedQuery) -> tuple[dict[bool, KindQuery], Relaxed] | None:
+    def _labels(self, counts: dict[str, dict[str, int]], filters: Filters):
+        """The archive-wide counts of every spelling of the tags, places and sites
+        (``{label field: {label: count}}``): the Whoosh backend labels each value with
+        its most frequent spelling in the whole archive. Kept for :data:`LABELS_FOR`
+        seconds, and asked for again at once when a value to show has none."""
+        cached = self._label_cache
+        if cached is not None and time.monotonic() - cached[0] < LABELS_FOR:
+            labelled = {
+                field: {facet_key(label) for label in labels} for field, labels in cached[1].items()
+            }
+            wanted = {
+                "tag_label": set(counts.get("tag_key", {})) | {facet_key(v) for v in filters.tags},
+                "place_label": set(counts.get("place_key", {}))
+                | {facet_key(v) for v in filters.places},
+                "site_label": set(counts.get("site_key", {}))
+                | {facet_key(v) for v in filters.sites},
+            }
+            if all(keys <= labelled.get(f, set()) for f, keys in wanted.items()):
+                return cached[1]
+        search = {
+            "q": "*",
+            "query_by": "title_terms",
+            "facet_by": LABEL_FIELDS,
+            "max_facet_values": MAX_FACET_VALUES,
+            "per_page": 0,
+        }
+        labels = _facet_map(self._multi([search])[0])
+        self._label_cache = (time.monotonic(), labels)
+        return labels
+
+    def _settle(self, counts, results, slots, counting, filters: Filters, limit: int):
+        """``counts`` with every facet the top values did not settle counted in full.
+
+        With one search per kind, a facet is settled only when at most one kind's
+        answer has values for it (the usual case: an archive in one language); the sum
+        of two cut lists is not, and is counted in full."""
+        by_name: dict[str, list[dict]] = {}  # facet name -> the answers counting it
+        for (_kind, slot), result in zip(slots, results, strict=True):
+            for name in (
+                [n for n in counting if n not in dict(slots).values()]
+                if slot in ("hits", "count")
+                else [slot]
+            ):
+                by_name.setdefault(name, []).append(result)
+        fields: dict[str, list[tuple[str, int]]] = {}
+        again: list[str] = []
+        for name, answers in by_name.items():
+            lists: dict[str, list[list[tuple[str, int]]]] = {}
+            for result in answers:
+                for fc in result.get("facet_counts", []):
+                    if fc["field_name"] in _fields(name, filters) and fc["counts"]:
+                        pairs = [(c["value"], c["count"]) for c in fc["counts"]]
+                        lists.setdefault(fc["field_name"], []).append(pairs)
+            if any(len(found) > 1 for found in lists.values()):
+                again.append(name)
+            fields.update({f: found[0] for f, found in lists.items()})
+        settled = [n for n in by_name if n not in again]
+        again += uncertain(fields, settled, filters, limit, probe_size(limit))
+        if not again:
+            return counts
+        recount = [
+            (name, {**search, **_facet_params([name], filters, MAX_FACET_VALUES), "per_page": 0})
+            for name in again
+            for search in counting[name]
+        ]
+        recounted: dict[str, dict[str, int]] = {}
+        for (name, _s), result in zip(recount, self._multi([s for _n, s in recount]), strict=True):
+            for fieldname, values in _facet_map(result).items():
+                if fieldname in _fields(name, filters):
+                    target = recounted.setdefault(fieldname, {})
+                    for value, n in values.items():
+                        target[value] = target.get(value, 0) + n
+        for name in again:
+            for fieldname in _fields(name, filters):
+                counts[fieldname] = recounted.get(fieldname, {})
+        return counts
+
+    def _relaxed(self, parsed: ParsedQuery) -> tuple[Searches, Relaxed] | None:
         """Typesense's part of the all-words-first ladder (see :class:`Relaxed`).
 
         When no article (filters aside) has every word of a plain query, the words no
@@ -242,7 +369,8 @@ class TypesenseArchive:
         if not any(r["found"] for r in counted):
             return None
         absent = [w for i, (w, _g) in enumerate(parsed.groups) if i not in present]
-        return kinds, Relaxed(words=len(parsed.groups), matched=len(kept), absent=absent)
+        relaxed = Relaxed(words=len(parsed.groups), matched=len(kept), absent=absent)
+        return one_search(kinds), relaxed
 
     @staticmethod
     def _count(kq: KindQuery, english: bool) -> dict:
@@ -260,10 +388,9 @@ class TypesenseArchive:
         sort = query.effective_sort()
         clauses = list(_facet_filters(query.filters).values())
         streams = []
-        for english, kq in kinds.items():
-            base = [f"english:{str(english).lower()}", kq.filter_by]
+        for kq in kinds.values():
             streams.append(
-                self._stream(kq, base + clauses, sort, query.snippets, query.collapsed())
+                self._stream(kq, [kq.filter_by, *clauses], sort, query.snippets, query.collapsed())
             )
         merged = heapq.merge(*streams, key=lambda doc: _merge_key(doc, sort))
         batch: list[dict] = []
@@ -315,6 +442,7 @@ class TypesenseArchive:
 
     def stats(self) -> IndexStats:
         name = self.collection_name()
+        self.check_format(name)
         browse = {
             "q": "*",
             "query_by": "title_terms",
@@ -371,9 +499,9 @@ class TypesenseArchive:
         owners: list[int] = [-1]  # -1: the totals; else the query's position
         for owner, text in enumerate(texts):
             _parsed, kinds = self._translate(SearchQuery(text=text, filters=query.filters))
-            for english, kq in kinds.items():
-                base = [f"english:{str(english).lower()}", kq.filter_by]
-                searches.append({**kq.params(), "filter_by": _join(base + clauses), **facet})
+            for kq in kinds.values():
+                filter_by = _join([kq.filter_by, *clauses])
+                searches.append({**kq.params(), "filter_by": filter_by, **facet})
                 owners.append(owner)
         try:
             results = []
@@ -406,7 +534,7 @@ class TypesenseArchive:
         clauses = _facet_filters(query.filters)
         searches, owners = [], []
         for english, kq in kinds.items():
-            base = [f"english:{str(english).lower()}", kq.filter_by]
+            base = [kq.filter_by]
             searches.append(
                 self._main(kq, base + list(clauses.values()), sort, 1, TOP_WORDS_SAMPLE)
             )
@@ -447,12 +575,12 @@ class TypesenseArchive:
     def _documents(self):
         return self.client.collections[self.connection.collection]
 
-    def _translate(self, query: SearchQuery) -> tuple[ParsedQuery | None, dict[bool, KindQuery]]:
+    def _translate(self, query: SearchQuery) -> tuple[ParsedQuery | None, Searches]:
         if query.sort not in SORTS:
             raise QueryError(UNKNOWN_SORT, sort=repr(query.sort), sorts=", ".join(SORTS))
         text = nfc(query.text).strip()
         if not text:
-            return None, {kind: KindQuery() for kind in _KINDS}
+            return None, one_search({kind: KindQuery() for kind in _KINDS})
         with self._parse_lock:
             try:
                 raw = self._parser.parse(text)
@@ -465,7 +593,7 @@ class TypesenseArchive:
         # The other languages' side first: its words are unstemmed, so a refusal quotes
         # the query as the user wrote it.
         kinds = {kind: translate(parsed.query, kind) for kind in reversed(_KINDS)}
-        return parsed, {kind: kq for kind, kq in kinds.items() if not kq.matches_nothing}
+        return parsed, one_search({k: kq for k, kq in kinds.items() if not kq.matches_nothing})
 
     def _main(
         self,
@@ -524,7 +652,7 @@ class TypesenseArchive:
             # One kind only (the usual case): ask Typesense for the page itself.
             kind = live[0]
             kq = kinds[kind]
-            filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
+            filters = [kq.filter_by, *clauses.values()]
             page = first // count + 1
             result = self._multi([self._main(kq, filters, sort, page, count, group)])[0]
             return _result_hits(result)
@@ -532,7 +660,7 @@ class TypesenseArchive:
         for kind in live:
             hits = _result_hits(mains[kind])
             kq = kinds[kind]
-            filters = [f"english:{str(kind).lower()}", kq.filter_by, *clauses.values()]
+            filters = [kq.filter_by, *clauses.values()]
             page = 1
             while len(hits) < min(want, mains[kind]["found"]):
                 page += 1
@@ -770,22 +898,46 @@ def _labels(label_counts: dict[str, int]) -> dict[str, str]:
     return {k: label for k, (_n, label) in best.items()}
 
 
-def _assemble_facets(
-    results: list[tuple[str, dict]], filters: Filters, limit: int
-) -> dict[str, list[FacetValue]]:
-    """Add up each facet's counts over both kinds and order them as the Whoosh backend
-    does (see :mod:`indexer.whoosh.facets`)."""
+def _fields(name: str, filters: Filters) -> tuple[str, ...]:
+    """The fields that count facet ``name``, no more than it shows, as every value
+    returned costs Typesense time: months only inside a selected year, the places
+    inside countries only inside a selected one."""
+    if name == "date" and not any(_date_value(v) for v in filters.dates):
+        return ("year",)
+    if name == "place":
+        return ("place_key",) if any(facet_key(v) for v in filters.places) else ("place_country",)
+    return FACET_FIELDS[name]
+
+
+def _facet_params(names: list[str], filters: Filters, values: int) -> dict:
+    """What a search adds to count the facets ``names`` (nothing for none), asking for
+    the top ``values`` of each field."""
+    fields = [f for name in names for f in _fields(name, filters)]
+    if not fields:
+        return {}
+    return {"facet_by": ",".join(fields), "max_facet_values": values}
+
+
+def _add_counts(results: list[dict]) -> dict[str, dict[str, int]]:
+    """Each facet field's counts, added up over ``results`` (the kinds never share an
+    article, and each field is counted by one search per kind)."""
     counts: dict[str, dict[str, int]] = {}
-    known: dict[str, dict[str, int]] = {}
-    for slot, result in results:
-        if slot == "labels":
-            known = _facet_map(result)
-        if slot in ("hits", "labels"):
-            continue
+    for result in results:
         for fieldname, values in _facet_map(result).items():
             target = counts.setdefault(fieldname, {})
             for value, n in values.items():
                 target[value] = target.get(value, 0) + n
+    return counts
+
+
+def _assemble_facets(
+    counts: dict[str, dict[str, int]],
+    known: dict[str, dict[str, int]],
+    filters: Filters,
+    limit: int,
+) -> dict[str, list[FacetValue]]:
+    """Order each facet's counts as the Whoosh backend does (see
+    :mod:`indexer.whoosh.facets`); ``known``: archive-wide labels of selected values."""
 
     def labels(fieldname: str) -> dict[str, str]:
         # Selected values absent from the results keep the label they have in the
@@ -797,29 +949,6 @@ def _assemble_facets(
         "tag": _flat_facet(counts.get("tag_key", {}), labels("tag_label"), filters.tags, limit),
         "place": _place_facet(counts.get("place_key", {}), labels("place_label"), filters, limit),
         "site": _flat_facet(counts.get("site_key", {}), labels("site_label"), filters.sites, limit),
-    }
-
-
-def _selected_labels_search(filters: Filters) -> dict | None:
-    """A search for the archive-wide labels of the selected tags, places and sites."""
-    either = []
-    for values, fieldname in (
-        (filters.tags, "tag_key"),
-        (filters.places, "place_key"),
-        (filters.sites, "site_key"),
-    ):
-        keys = [facet_key(v) for v in values if facet_key(v)]
-        if keys:
-            either.append(f"{fieldname}:={_values(keys)}")
-    if not either:
-        return None
-    return {
-        "q": "*",
-        "query_by": "title_terms",
-        "filter_by": " || ".join(either),
-        "facet_by": "tag_label,place_label,site_label",
-        "max_facet_values": MAX_FACET_VALUES,
-        "per_page": 0,
     }
 
 

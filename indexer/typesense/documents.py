@@ -33,6 +33,7 @@ from indexer.analysis import english_analyzer, is_english, plain_analyzer, site_
 from indexer.clusters import article_signature, signature_to_text
 from indexer.documents import day_and_time, facet_key, stored_fields
 from indexer.trends import period_label, period_start
+from indexer.typesense.collection_format import format_field
 
 #: Longest run of terms kept per tag/place/site value (a longer phrase finds nothing).
 MAX_GRAM = 8
@@ -59,6 +60,9 @@ FIELDS: list[dict] = [
     _field("tag_label", "string[]", facet=True),
     _field("place_key", "string[]", facet=True),
     _field("place_label", "string[]", facet=True),
+    # The countries alone (place_key without its "/" levels): the place facet's first
+    # level, counted without the cities' values (each value costs Typesense time).
+    _field("place_country", "string[]", facet=True),
     _field("site_key", "string", facet=True),
     _field("site_label", "string", facet=True),
     _field("lang", "string", facet=True),
@@ -82,14 +86,20 @@ FIELDS: list[dict] = [
 #: Indexed fields a hit never needs back (large, or only for matching).
 INDEX_ONLY = ",".join(
     [
-        *(f["name"] for f in FIELDS if f["name"].endswith(("_terms", "_grams", "_key", "_label"))),
+        *(
+            f["name"]
+            for f in FIELDS
+            if f["name"].endswith(("_terms", "_grams", "_key", "_label", "_country"))
+        ),
         "minhash",
     ]
 )
 
 
 def collection_schema(name: str) -> dict:
-    return {"name": name, "fields": FIELDS, "token_separators": [], "symbols_to_index": []}
+    """The schema of a new collection, with the format it is built in."""
+    fields = [*FIELDS, format_field()]
+    return {"name": name, "fields": fields, "token_separators": [], "symbols_to_index": []}
 
 
 def terms(text: str, english: bool) -> str:
@@ -145,6 +155,7 @@ def to_document(article: Article, file: str, seq: int) -> dict:
             "tag_label": list(article.tags),
             "place_key": [facet_key(p) for p in places],
             "place_label": places,
+            "place_country": [facet_key(p) for p in places if "/" not in p],
             "day": int(day) if day else 0,
             "newest": sortkey,
             "oldest": sortkey or UNDATED_LAST,

@@ -23,7 +23,7 @@ search for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 from whoosh.query.qcore import _NullQuery
@@ -46,6 +46,9 @@ _KIND_FIELDS = {
     False: {"title_plain": "title", "body_plain": "body"},
 }
 _SHARED = {"tag", "place", "site"}
+#: ``drop_tokens_threshold`` that makes Typesense try every run of words it can drop
+#: (dropping from the right, then from the left) before it stops.
+DROP_EVERY_WORD = 1_000_000_000
 #: Relevance weights: the Whoosh backend's field boosts, in the whole numbers Typesense
 #: takes (tenths, so 1.5 against 1 keeps its ratio).
 WEIGHTS = {
@@ -174,17 +177,27 @@ class KindQuery:
     query_by: list[str] = field(default_factory=lambda: list(TEXT_FIELDS))
     filter_by: str = ""
     matches_nothing: bool = False
+    #: The parts of ``q``: the words (each also an exact filter), and the phrases and
+    #: exclusions (``"a b"``, ``-x``), which exist only in ``q``. See :func:`one_search`.
+    words: tuple[str, ...] = ()
+    fixed: tuple[str, ...] = ()
+    #: Let Typesense drop words of ``q`` (one search for both kinds, see
+    #: :func:`one_search`); the filter still decides what matches.
+    drop_words: bool = False
 
     @property
     def ranked(self) -> bool:
         return self.q != "*"
 
     def params(self) -> dict:
-        return {
+        params: dict[str, str | int] = {
             "q": self.q,
             "query_by": ",".join(TEXT_FIELDS[f] for f in self.query_by),
             "query_by_weights": ",".join(str(WEIGHTS[f]) for f in self.query_by),
         }
+        if self.drop_words:
+            params["drop_tokens_threshold"] = DROP_EVERY_WORD
+        return params
 
 
 def translate(q: wq.Query, english: bool) -> KindQuery:
@@ -237,6 +250,8 @@ def translate(q: wq.Query, english: bool) -> KindQuery:
         q=" ".join(positive + negative) if positive else "*",
         query_by=[f for f in TEXT_FIELDS if f in q_fields],
         filter_by=" && ".join(filters),
+        words=tuple(w for w in positive if not w.startswith('"')),
+        fixed=tuple(w for w in positive if w.startswith('"')) + tuple(negative),
     )
     return query
 
@@ -341,3 +356,62 @@ def refuse_unsupported(q: wq.Query) -> None:
     if not q.is_leaf():
         for child in q.children():
             refuse_unsupported(child)
+
+
+# -- Both kinds in one search ----------------------------------------------------------
+
+
+#: The searches of one query: one keyed None, or one per kind of article keyed by it.
+Searches = dict[bool | None, KindQuery]
+
+
+def one_search(kinds: dict[bool, KindQuery]) -> Searches:
+    """The searches for the kinds of article ``kinds`` projected: one when it can be,
+    keyed None, else one per kind (keyed by kind), each with its ``english:`` clause.
+
+    Why a query needs two at all: an English article's fields hold stems and another
+    article's folded words, so ``elections`` is ``elect`` on one side and
+    ``elections`` on the other, and Typesense has one ``q``. What matches is decided by
+    ``filter_by``, where the two sides simply become
+    ``(english:true && ...) || (english:false && ...)``. ``q`` only has to match no
+    fewer articles than the filter, and rank them: it holds both sides' words, English
+    ones first, shared ones in the middle, the others last, and Typesense is told to
+    drop words when an article lacks some (0.24.1 drops from the right, then from the
+    left, so every article of one kind is found through that kind's run of words; the
+    filter then keeps exactly the right ones). Phrases and exclusions (``"a b"``,
+    ``-x``) cannot be dropped nor filtered (Typesense's filters have no phrase and no
+    negated word): when they differ between the two sides, the kinds stay two searches.
+    """
+    scoped: Searches = {
+        english: replace(kq, filter_by=_scope(english, kq.filter_by))
+        for english, kq in kinds.items()
+    }
+    if len(kinds) < 2:
+        return scoped
+    en, other = kinds[True], kinds[False]
+    english, others = scoped[True].filter_by, scoped[False].filter_by
+    if en.query_by != other.query_by or sorted(en.fixed) != sorted(other.fixed):
+        return scoped
+    if en.ranked != other.ranked:
+        return scoped  # words on one side only: q would lose the other kind
+    shared = [w for w in en.words if w in other.words]
+    words = (
+        [w for w in en.words if w not in shared]
+        + shared
+        + [w for w in other.words if w not in shared]
+    )
+    either = f"({english}) || ({others})"
+    folded = KindQuery(
+        q=" ".join(words + list(en.fixed)) if en.ranked else "*",
+        query_by=list(en.query_by),
+        filter_by="" if not (en.filter_by or other.filter_by) else either,
+        words=tuple(words),
+        fixed=en.fixed,
+        drop_words=len(words) > len(shared),
+    )
+    return {None: folded}
+
+
+def _scope(english: bool, filter_by: str) -> str:
+    kind = f"english:{str(english).lower()}"
+    return f"{kind} && {filter_by}" if filter_by else kind

@@ -34,6 +34,7 @@ from archive import Article
 from indexer.clusters import reassign, signature_from_text
 from indexer.errors import BackendUnavailable, IndexLocked
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
+from indexer.typesense.collection_format import check_format
 from indexer.typesense.connection import WRITE_TIMEOUT, Connection, answering, make_client
 from indexer.typesense.documents import collection_schema, next_seq, to_document
 
@@ -131,6 +132,8 @@ def _write(
         else:
             assert live is not None  # not fresh
             target = live
+            # Adding to it would mix two analyses in one collection.
+            check_format(client.collections[target].retrieve(), connection.describe())
             existing = _manifest(client.collections[target])
         report.generation = target
         sink = _TypesenseSink(client.collections[target], report)

@@ -64,6 +64,20 @@ from indexer.whoosh.trends import trends as count_trends
 
 #: Below this many hits a spelling suggestion is looked for.
 SUGGEST_BELOW = 3
+#: Fewer articles than this with every word of a plain query: the articles with all
+#: but one of them continue the list (:func:`_continue`). A page's worth, so that a
+#: remembered word that is wrong does not leave the page to the article that happens
+#: to have it; a fixed number, so totals do not depend on the page size.
+CONTINUE_BELOW = 10
+#: Queries of at least this many words are continued (two words: one of two is too
+#: little to go on).
+CONTINUE_MIN_WORDS = 3
+#: A continuing article's score is its words' BM25F score times this (a coordination
+#: factor, as classic Lucene's ``coord``), without the proximity bonus: it ranks below
+#: the articles with every word unless its words match far better (four remembered
+#: title words against five scattered in a body). Chosen on the tuning half of
+#: ``python -m bench.relevance`` (bench/RESULTS.md: 1 lets names fall, 0 is a block).
+CONTINUE_FACTOR = 0.3
 #: Facet values returned per facet (selected values are always included).
 FACET_LIMIT = 50
 #: Parsed queries kept per snapshot.
@@ -181,7 +195,7 @@ class Archive:
         snap = self._current()
         page, page_size = query.paging()
         sort = query.effective_sort()
-        chosen = self._select(snap, query, scored=sort == "relevance")
+        chosen = self._select(snap, query, scored=sort == "relevance", continued=True)
         parsed = chosen.parsed
         total = int(np.count_nonzero(chosen.selected))
         facets = {}
@@ -192,8 +206,11 @@ class Archive:
         docnums, scores = self._story_page(snap, chosen, sort, first, page_size, collapse)
         hits = self._hits(snap, parsed, docnums, scores, query.snippets)
         _add_stories(snap, docnums, hits, others=collapse)
+        _mark_missing(chosen, docnums, hits)
         suggestion = None
-        if parsed is not None and (total < SUGGEST_BELOW or chosen.relaxed is not None):
+        # A continued list has articles with every word: nothing to correct there.
+        laddered = chosen.relaxed is not None and not chosen.relaxed.strict
+        if parsed is not None and (total < SUGGEST_BELOW or laddered):
             suggestion = self._suggest(snap, parsed, query, total, chosen.relaxed)
         return SearchResult(
             query=query,
@@ -210,7 +227,7 @@ class Archive:
         """Every hit in the query's sort order, streamed in batches; no paging cap."""
         snap = self._current()
         sort = query.effective_sort()
-        chosen = self._select(snap, query, scored=sort == "relevance")
+        chosen = self._select(snap, query, scored=sort == "relevance", continued=True)
         total = int(np.count_nonzero(chosen.selected))
         docnums, scores = self._story_page(snap, chosen, sort, 0, total, query.collapsed())
         for start in range(0, len(docnums), _BATCH):
@@ -219,7 +236,7 @@ class Archive:
                 snap, chosen.parsed, batch, scores[start : start + _BATCH], query.snippets
             )
             _add_stories(snap, batch, hits, others=False)
-            yield from hits
+            yield from _mark_missing(chosen, batch, hits)
 
     def get(self, article_id: str) -> Article | None:
         snap = self._current()
@@ -290,8 +307,11 @@ class Archive:
 
     # -- The steps of a search ---------------------------------------------------------
 
-    def _select(self, snap: _Snapshot, query: SearchQuery, scored: bool) -> _Selection:
-        """Parse, match (scoring when the order is by relevance) and filter."""
+    def _select(
+        self, snap: _Snapshot, query: SearchQuery, scored: bool, continued: bool = False
+    ) -> _Selection:
+        """Parse, match (scoring when the order is by relevance) and filter; with
+        ``continued``, a short list continues with the next rung (:func:`_continue`)."""
         text = nfc(query.text).strip()
         data = snap.facets
         parsed = None
@@ -304,7 +324,10 @@ class Archive:
         else:
             matches = data.alive
         masks = filter_masks(data, query.filters)
-        return _Selection(parsed, matches, combine(matches, masks), masks, scores, relaxed)
+        chosen = _Selection(parsed, matches, combine(matches, masks), masks, scores, relaxed)
+        if continued and parsed is not None and relaxed is None:
+            _continue(snap, chosen, scored)
+        return chosen
 
     def _facets(self, snap, query: SearchQuery, chosen: _Selection) -> dict:
         limit = max(1, int(query.facet_limit or FACET_LIMIT))
@@ -503,6 +526,9 @@ class _Selection:
     scores: np.ndarray | None
     #: How the query was relaxed when no article has all its words, else None.
     relaxed: Relaxed | None = None
+    #: Which query word (its index in ``parsed.groups``) each article continuing a
+    #: short list lacks, -1 for the others; None when the list was not continued.
+    missing: np.ndarray | None = None
 
 
 def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
@@ -538,6 +564,32 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     return mask, scores, relaxed
 
 
+def _word_counts(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool, which=None):
+    """How many of the query's words each live article has, the sum of their scores
+    (when ``scored``) and the words no article has; None for a query node the NumPy
+    scorer does not know. ``which``, when given, gains each word's index where an
+    article has it (the sum tells an article with all but one word which it lacks)."""
+    alive = snap.facets.alive
+    counts = np.zeros(size, dtype=np.int16)
+    scores = np.zeros(size, dtype=np.float64) if scored else None
+    absent = []
+    for index, (word, group) in enumerate(parsed.groups):
+        try:
+            found = evaluate(group, snap.scoring, scored)
+        except Unsupported:
+            return None
+        ids = found.ids[alive[found.ids]]
+        if ids.size == 0:
+            absent.append(word)
+            continue
+        counts[ids] += 1
+        if which is not None:
+            which[ids] += index
+        if scores is not None and found.scores is not None:
+            scores[ids] += found.scores[alive[found.ids]]
+    return counts, scores, absent
+
+
 def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     """The minimum-should-match ladder: the live articles having the most of the
     query's words (n-1 of n, else n-2, ...), each scored by the words it has.
@@ -545,22 +597,10 @@ def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     Taking the largest count any article reaches is the ladder in one step: it is
     the first rung with articles on it. No word in any article: nothing matches.
     """
-    alive = snap.facets.alive
-    counts = np.zeros(size, dtype=np.int16)
-    scores = np.zeros(size, dtype=np.float64) if scored else None
-    absent = []
-    for word, group in parsed.groups:
-        try:
-            found = evaluate(group, snap.scoring, scored)
-        except Unsupported:
-            return np.zeros(size, dtype=bool), scores, None
-        ids = found.ids[alive[found.ids]]
-        if ids.size == 0:
-            absent.append(word)
-            continue
-        counts[ids] += 1
-        if scores is not None and found.scores is not None:
-            scores[ids] += found.scores[alive[found.ids]]
+    counted = _word_counts(snap, parsed, size, scored)
+    if counted is None:
+        return np.zeros(size, dtype=bool), np.zeros(size) if scored else None, None
+    counts, scores, absent = counted
     best = int(counts.max()) if size else 0
     mask = counts == best if best else np.zeros(size, dtype=bool)
     if scores is not None:
@@ -568,6 +608,57 @@ def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     if not best:
         return mask, scores, None
     return mask, scores, Relaxed(words=len(parsed.groups), matched=best, absent=absent)
+
+
+def _continue(snap: _Snapshot, chosen: _Selection, scored: bool) -> None:
+    """Continue a short list: fewer than :data:`CONTINUE_BELOW` articles (filters
+    applied) have every word of a plain query of :data:`CONTINUE_MIN_WORDS` or more
+    words, so the articles with all but one of them join, scored by their words times
+    :data:`CONTINUE_FACTOR` and marked with the word they lack.
+
+    Why: a remembered word may be wrong, and another article may happen to have it;
+    requiring every word would then hide the article looked for. ``chosen`` is updated
+    in place (matches, selection, scores, ``missing`` and ``relaxed``), so totals and
+    facets count what is shown.
+    """
+    parsed = chosen.parsed
+    assert parsed is not None
+    words = len(parsed.groups)
+    strict = int(np.count_nonzero(chosen.selected))
+    if words < CONTINUE_MIN_WORDS or not 0 < strict < CONTINUE_BELOW:
+        return
+    size = chosen.matches.size
+    present = np.zeros(size, dtype=np.int32)
+    with snap.lock:
+        counted = _word_counts(snap, parsed, size, scored, present)
+    if counted is None:
+        return
+    counts, scores, _absent = counted
+    rung = (counts == words - 1) & ~chosen.matches
+    shown = combine(rung, chosen.masks)
+    more = int(np.count_nonzero(shown))
+    if not more:
+        return
+    chosen.matches = chosen.matches | rung
+    chosen.selected = chosen.selected | shown
+    if chosen.scores is not None and scores is not None:
+        chosen.scores = np.where(rung, scores * CONTINUE_FACTOR, chosen.scores)
+    # The one index missing from 0 + 1 + ... + (words - 1).
+    missing = np.where(rung, words * (words - 1) // 2 - present, -1)
+    chosen.missing = missing.astype(np.int16)
+    chosen.relaxed = Relaxed(words=words, matched=words - 1, strict=strict, continued=more)
+
+
+def _mark_missing(chosen: _Selection, docnums, hits: list[Hit]) -> list[Hit]:
+    """Set :attr:`Hit.missing` on the hits that continue a short list."""
+    if chosen.missing is None or chosen.parsed is None:
+        return hits
+    groups = chosen.parsed.groups
+    for docnum, hit in zip(docnums, hits, strict=True):
+        lacking = int(chosen.missing[docnum])
+        if lacking >= 0:
+            hit.missing = [groups[lacking][0]]
+    return hits
 
 
 def _add_proximity(snap: _Snapshot, parsed: ParsedQuery, mask: np.ndarray, scores) -> None:

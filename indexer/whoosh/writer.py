@@ -9,7 +9,8 @@ atomically once it is committed (see :mod:`indexer.whoosh.layout`).
 
 A run that adds many articles writes them in parallel: this process reads the files
 and decides what changed, and worker processes (one per core) each analyse their share
-and write it as one new segment; the commit adds those segments to the index in one
+and write it as new segments, one each time their posting pool is full (flush by RAM:
+no run spilled to disk, no merge); the commit adds those segments to the index in one
 TOC. Scores are unchanged (each segment keeps exact field lengths; nothing is merged),
 only the order of tied hits follows the new document numbers.
 """
@@ -27,7 +28,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
@@ -43,6 +44,7 @@ from indexer.documents import to_article
 from indexer.errors import IndexOutdated
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
 from indexer.whoosh.layout import Layout, Pointer
+from indexer.whoosh.pool import CompactPool, add_term_postings
 from indexer.whoosh.schema import (
     SCHEMA_VERSION,
     build_schema,
@@ -54,9 +56,12 @@ from indexer.whoosh.schema import (
 from indexer.whoosh.spelling import article_words, write_words
 from indexer.whoosh.storage import open_mapped_index
 
-#: Memory Whoosh's writer may use for its posting pool before it spills to disk.
+#: Memory Whoosh's writer may use for its posting pool before it spills to disk (the
+#: in-process writer: small runs, and every run on a one-core machine).
 WRITER_LIMIT_MB = 256
-#: The same for each worker process of a large run.
+#: Memory each worker process of a large run gives its posting pool: when the pool holds
+#: this much, the worker writes it out as a finished segment and starts the next one
+#: (flush by RAM, as Lucene does), so nothing spills to disk and nothing is merged.
 WORKER_LIMIT_MB = 256
 #: Articles handed to a worker at a time; a run that adds fewer is written in-process.
 CHUNK_ARTICLES = 200
@@ -185,6 +190,36 @@ class _PostingPool(PostingPool):
             self._remove_run(path)
 
 
+class _FlushingSegmentWriter(_SegmentWriter):
+    """A segment writer whose pool never spills and packs postings in arrays
+    (:class:`indexer.whoosh.pool.CompactPool`): its owner writes the segment when the
+    pool is full (see :func:`_write_segments`)."""
+
+    def __init__(self, ix, *args, **kwargs):
+        super().__init__(ix, *args, **kwargs)
+        # Not a PostingPool: only add() (from Whoosh's add_document), full, terms() and
+        # cleanup() are asked of it, all here or in CompactPool.
+        self.pool = CompactPool(kwargs.get("limitmb", 128))  # type: ignore[assignment]
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _FieldLengths(pdr) if pdr else None
+        terms = self.pool.terms()
+        if type(self.fieldwriter) is whoosh3.W3FieldWriter:
+            add_term_postings(self.fieldwriter, self.schema, lengths, terms, COMPRESS_POSTINGS)
+        else:
+            postings = (
+                (field, btext, docnum, weight, value or None)
+                for field, btext, ids, weights, values in terms
+                for docnum, weight, value in zip(ids, weights, values, strict=True)
+            )
+            self.fieldwriter.add_postings(self.schema, lengths, postings)
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
+
+
 class _FieldLengths:
     """``doc_field_length`` of a per-document reader, answered from one list per field
     (the same values, including its ``None`` for a zero length byte)."""
@@ -271,7 +306,7 @@ class _WhooshSink:
             self.chunk = []
         written = self.workers.stories()
         clusters = self._add_clusters(written)
-        segments, words = self.workers.finish(clusters)
+        segments, words, stale = self.workers.finish(clusters)
         self.words.update(words)
         # What SegmentWriter.commit does, plus the workers' segments (as Whoosh's own
         # MpWriter does with multisegment=True): no merge of the new postings.
@@ -283,6 +318,8 @@ class _WhooshSink:
             writer._close_segment()
         writer._commit_toc(final)
         writer._finish()
+        if stale:
+            _recluster_committed(self.generation_dir)
 
     def _add_clusters(self, written: list[list[tuple[str, bytes]]]) -> list[list[str]]:
         """Recluster the archive as it will be after this run and give every new
@@ -348,6 +385,7 @@ class _SegmentWorkers:
                     str(_PROJECT_ROOT),
                     str(os.getpid()),
                     str(generation_dir),
+                    str(WORKER_LIMIT_MB),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -413,13 +451,16 @@ class _SegmentWorkers:
         if self.failures:
             raise RuntimeError(f"an indexing worker failed: {self.failures[0]}")
 
-    def finish(self, clusters: list[list[str]]) -> tuple[list, Counter]:
-        """Give each worker the clusters of its articles; their segments and words."""
+    def finish(self, clusters: list[list[str]]) -> tuple[list, Counter, int]:
+        """Give each worker the clusters of its articles; their segments, their words
+        and how many of their articles must be written again with their cluster
+        (:func:`_write_segments`)."""
         for process, part in zip(self.processes, clusters, strict=True):
             with _pipe(process.stdin) as pipe:
                 pickle.dump(part, pipe, protocol=pickle.HIGHEST_PROTOCOL)
         segments: list = []
         words: Counter = Counter()
+        stale = 0
         for process in self.processes:
             try:
                 tag, *result = pickle.load(_pipe(process.stdout))
@@ -429,15 +470,15 @@ class _SegmentWorkers:
             if tag != "ok":
                 process.wait()
                 raise _worker_failed(process, result)
-            segment, worker_words = result
-            if segment is not None:
-                segments.append(segment)
+            worker_segments, worker_words, worker_stale = result
+            segments.extend(worker_segments)
             words.update(worker_words)
+            stale += worker_stale
         for process in self.processes:
             _pipe(process.stdout).close()
             if process.wait() != 0:
                 raise RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
-        return segments, words
+        return segments, words, stale
 
     def _check(self) -> None:
         for process in self.processes:
@@ -491,48 +532,95 @@ if os.getppid() != int(sys.argv[2]):
     os._exit(1)
 sys.path.insert(0, sys.argv[1])
 from indexer.whoosh.writer import _segment_worker
-_segment_worker(sys.argv[3])
+_segment_worker(sys.argv[3], float(sys.argv[4]))
 """
 
 
-def _segment_worker(generation_dir: str) -> None:
-    """A worker process: add every chunk read from stdin to one new segment of the
-    index, then write ``(segment, words)`` to stdout."""
+def _segment_worker(generation_dir: str, limitmb: float) -> None:
+    """A worker process: add every chunk read from stdin to new segments of the index
+    (:func:`_write_segments`), then write ``(segments, words)`` to stdout."""
     # The result goes to the real stdout; anything a library prints goes to stderr.
     source, sink = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     try:
         ix = whoosh_index.open_dir(generation_dir)
-        # No lock: the parent holds the index's lock for the whole run. The segment's
-        # documents only become visible when the parent commits a TOC naming it.
-        writer = _SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB)
-        words: Counter = Counter()
-        stories: list[tuple[str, bytes]] = []
-        while (chunk := pickle.load(source)) is not None:
-            for article, file in chunk:
-                document = to_document(article, file)
-                writer.add_document(**document)
-                stories.append((article.id, document["story"]))
-                words.update(article_words(article.title, article.subtitle, article.body))
-        # The clusters depend on every article of the run: the parent sends them once
-        # it has every worker's signatures. Document numbers here are 0, 1, 2...
-        pickle.dump(("stories", [(key, parse_story(v)) for key, v in stories]), sink)
-        sink.flush()
-        for docnum, cluster in enumerate(pickle.load(source)):
-            writer.pool.add(cluster_posting(cluster, docnum))
-        if writer._added:
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
+        chunks = iter(lambda: pickle.load(source), None)
+
+        def clusters_of(stories: list[tuple[str, bytes]]) -> list[str]:
+            # The clusters depend on every article of the run: the parent sends them
+            # once it has every worker's signatures.
+            pickle.dump(("stories", stories), sink)
+            sink.flush()
+            return pickle.load(source)
+
+        segments, words, stale = _write_segments(ix, chunks, limitmb, clusters_of)
     except OSError as exc:
         # A full disk or a file-size limit: tell the parent why, in one record, so the
         # admin reads "No space left on device" instead of a worker's traceback.
         pickle.dump(("error", exc.errno, exc.strerror or str(exc)), sink)
         sink.flush()
         os._exit(3)
-    pickle.dump(("ok", segment, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(("ok", segments, words, stale), sink, protocol=pickle.HIGHEST_PROTOCOL)
     sink.flush()
+
+
+def _write_segments(
+    ix,
+    chunks: Iterable[list[tuple[Article, str]]],
+    limitmb: float,
+    clusters_of: Callable[[list[tuple[str, bytes]]], list[str]] | None = None,
+) -> tuple[list, Counter, int]:
+    """Write the chunks' articles as segments of at most ``limitmb`` of postings each
+    (flush by RAM); the finished segments, in order, the articles' words, and how many
+    articles of segments flushed before the end carry a cluster that is not theirs.
+
+    Why not one segment per worker: once Whoosh's posting pool is full it spills sorted
+    runs to disk and merges them all at the end. At 1M articles that merge was 45% of
+    a worker's time, and the runs took 10 GB of disk beside a 4.8 GB index (bench/
+    RESULTS.md, issue 15). A full pool written as a segment costs the sort it needs
+    anyway and no disk beyond the segment itself; the price is more segments to
+    search, measured in the same section.
+
+    Story clusters (issue 13) depend on every article of the run, so they are known
+    only at the end (``clusters_of`` gets every ``(id, signature)`` written here, in
+    order, and answers their clusters): the last segment gets its articles' clusters;
+    a segment flushed before the end has given each article its own id as its cluster,
+    and the few of those that have versions are counted as stale, for the parent to
+    write again once the run is committed (:func:`_recluster_committed`).
+
+    No lock: the parent holds the index's lock for the whole run. A segment's documents
+    only become visible when the parent commits a TOC naming it; the files of segments
+    never committed are deleted by the next commit.
+    """
+    segments: list = []
+    words: Counter = Counter()
+    stories: list[tuple[str, bytes]] = []
+    flushed = 0  # articles in segments already written
+    writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
+    for chunk in chunks:
+        for article, file in chunk:
+            document = to_document(article, file)
+            writer.add_document(**document)
+            stories.append((article.id, parse_story(document["story"])))
+            words.update(article_words(article.title, article.subtitle, article.body))
+            if writer.pool.full:
+                for docnum, (article_id, _sig) in enumerate(stories[flushed:]):
+                    writer.pool.add(cluster_posting(article_id, docnum))
+                segments.append(writer._finalize_segment())
+                flushed = len(stories)
+                writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
+    clusters = clusters_of(stories) if clusters_of else [key for key, _sig in stories]
+    stale = sum(
+        cluster != article_id
+        for (article_id, _sig), cluster in zip(stories[:flushed], clusters, strict=False)
+    )
+    for docnum, cluster in enumerate(clusters[flushed:]):
+        writer.pool.add(cluster_posting(cluster, docnum))
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    return segments, words, stale
 
 
 def run_plan(
@@ -663,6 +751,25 @@ def _rewrite(writer, generation_dir: Path, existing: list, changes: dict[str, st
             to_article(stored[article_id]), file, cluster=changes[article_id], signature=sig
         )
         writer.add_document(**document)
+
+
+def _recluster_committed(generation_dir: Path) -> None:
+    """Write again, with their cluster, the articles a worker wrote into a segment it
+    flushed before the run's clusters were known (only in runs large enough to fill a
+    worker's pool; see :func:`_write_segments`). Whoosh cannot change a field in place:
+    each is deleted and added, and its old copy stays in the segment's files (not in any
+    search or count of live articles) until a merge."""
+    existing = _story_rows(generation_dir)
+    changes = reassign([(article_id, sig, cluster) for article_id, sig, cluster, _f in existing])
+    if not changes:
+        return
+    writer = _SegmentWriter(whoosh_index.open_dir(generation_dir), limitmb=WRITER_LIMIT_MB)
+    try:
+        _rewrite(writer, generation_dir, existing, changes)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(merge=False)
 
 
 def _story_rows(generation_dir: Path) -> list[tuple[str, bytes, str, str]]:
