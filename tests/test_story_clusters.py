@@ -183,3 +183,39 @@ def test_search_shows_each_story_once_and_counts_articles(make_engine, tmp_path)
     with pytest.raises(Exception, match="versions"):
         with engine.open() as archive:
             archive.search(SearchQuery(versions="some"))  # type: ignore[arg-type]
+
+
+def test_workers_that_flush_before_the_clusters_are_known_still_store_them(
+    tmp_path, monkeypatch
+):
+    """Whoosh's worker processes write a segment whenever their pool is full (issue 15),
+    before the run's clusters are known: the versions in those segments are written
+    again after the commit, and the stored clusters are the oracle's."""
+    from indexer.whoosh import writer as whoosh_writer
+
+    monkeypatch.setattr(whoosh_writer, "CHUNK_ARTICLES", 2)
+    monkeypatch.setattr(whoosh_writer, "WORKER_LIMIT_MB", 0.02)
+    monkeypatch.setattr(whoosh_writer, "_worker_count", lambda: 2)
+    rewritten: list[int] = []
+    recluster = whoosh_writer._recluster_committed
+    monkeypatch.setattr(
+        whoosh_writer,
+        "_recluster_committed",
+        lambda folder: rewritten.append(1) or recluster(folder),
+    )
+    folder = tmp_path / "news"
+    folder.mkdir()
+    rows = _rows()
+    for row in rows:
+        _write(folder, f"a{row['article_id']}", row)
+    for index, count in VERSIONED.items():
+        for n in range(count):
+            _write(folder, f"v{index}-{n}", _version(rows[index], n))
+    engine = WhooshEngine(tmp_path / "index")
+    index_paths(engine, [folder], rebuild=True)
+    assert rewritten  # some versions were in segments flushed before the end
+    assert _stored(engine) == _oracle(folder)
+    with engine.open() as archive:
+        result = archive.search(SearchQuery(page_size=100))
+        assert result.total == len(_oracle(folder))
+        assert result.stories == len(set(_oracle(folder).values()))
