@@ -185,9 +185,7 @@ def test_search_shows_each_story_once_and_counts_articles(make_engine, tmp_path)
             archive.search(SearchQuery(versions="some"))  # type: ignore[arg-type]
 
 
-def test_workers_that_flush_before_the_clusters_are_known_still_store_them(
-    tmp_path, monkeypatch
-):
+def test_workers_that_flush_before_the_clusters_are_known_still_store_them(tmp_path, monkeypatch):
     """Whoosh's worker processes write a segment whenever their pool is full (issue 15),
     before the run's clusters are known: the versions in those segments are written
     again after the commit, and the stored clusters are the oracle's."""
