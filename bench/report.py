@@ -255,6 +255,7 @@ class Report:
             str(w.get("workers", 1)),
             f"{w['first_answer_s']:.1f}" if "first_answer_s" in w else "",
             f"{w['client_cores']:.2f}" if "client_cores" in w else "",
+            f"{w['server_cores']:.2f}" if "server_cores" in w else "",
             f"{w['server_private_mib']:,.0f}" if "server_private_mib" in w else "",
         ]
         header = [
@@ -267,15 +268,17 @@ class Report:
             "server processes",
             "first answer s",
             "client cores",
+            "server cores",
             "server private MiB",
         ]
         return _table(header, [row]) + (
             f"\n\nThe {w['clients']} client threads run in one Python process on the same 2 "
             "cores as the server, cycling through the workload (facets and snippets on); "
-            "'client cores' is the CPU they took. 'server processes' above 1 is `archive "
-            "serve --workers N` (gunicorn). 'first answer' is from start to the first "
-            "search answered; 'server private' is RssAnon over the server's processes after "
-            "the load (the index pages they share through the page cache are not in it)."
+            "'client cores' is the CPU they took, 'server cores' the server's. 'server "
+            "processes' above 1 is `archive serve --workers N` (gunicorn). 'first answer' "
+            "is from start to the first search answered; 'server private' is RssAnon over "
+            "the server's processes after the load (the index pages they share through the "
+            "page cache are not in it)."
         )
 
     def targets(self) -> str:

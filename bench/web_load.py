@@ -9,10 +9,11 @@ is bounded by the deadline; the server is stopped (by its pid) at the end.
 
 The clients run in this Python process on the same 2-core machine as the server, so
 they take some CPU from it: the figure is a floor, and the run reports how many cores
-the clients used. With ``workers`` the server is ``archive serve --workers N``
-(gunicorn, issue 15). After the load the server's private memory is read from
-``/proc/PID/status`` (``RssAnon``: what the processes hold of their own, not the index
-pages they share through the page cache), summed over the server's process tree.
+the clients used, and how many the server's processes used. With ``workers`` the
+server is ``archive serve --workers N`` (gunicorn, issue 15). After the load the
+server's private memory is read from ``/proc/PID/status`` (``RssAnon``: what the
+processes hold of their own, not the index pages they share through the page cache),
+summed over the server's process tree.
 """
 
 from __future__ import annotations
@@ -103,23 +104,46 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def server_private_mib(pid: int) -> float:
-    """``RssAnon`` of a process and all its descendants, in MiB (0 where unreadable)."""
-    total_kib = 0
-    todo = [pid]
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (what can be read of them)."""
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         try:
-            with open(f"/proc/{p}/status") as f:
-                total_kib += next(
-                    (int(line.split()[1]) for line in f if line.startswith("RssAnon:")), 0
-                )
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     todo += [int(c) for c in f.read().split()]
         except OSError:
             continue
+    return out
+
+
+def server_private_mib(pid: int) -> float:
+    """``RssAnon`` of a process and all its descendants, in MiB (0 where unreadable)."""
+    total_kib = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total_kib += next(
+                    (int(line.split()[1]) for line in f if line.startswith("RssAnon:")), 0
+                )
+        except OSError:
+            continue
     return total_kib / 1024
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of a process and its live descendants."""
+    ticks = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def load(port: int, queries: list[BenchQuery], clients: int, seconds: float) -> dict:
@@ -193,7 +217,9 @@ def run_web(
     proc, port = start_server(index_dir, log_path, workers=workers)
     first_answer = time.monotonic() - started
     try:
+        cpu_before = server_cpu_seconds(proc.pid)
         result = load(port, queries, clients, seconds)
+        result["server_cores"] = (server_cpu_seconds(proc.pid) - cpu_before) / result["seconds"]
         result["server_private_mib"] = server_private_mib(proc.pid)
     finally:
         stop_server(proc)
