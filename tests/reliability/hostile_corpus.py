@@ -62,7 +62,9 @@ def records() -> list[dict]:
         out.append(
             {
                 "title": f"Plain {WORD} article with a hostile URL {i}",
-                "text": f"Nothing in the text but the {WORD}; the URL is the attack.",
+                # Too short to be judged a version of the others (archive.clusters), so
+                # each is a story of its own and shows in collapsed lists too.
+                "text": f"The {WORD}, case {i}: the URL attacks.",
                 "date": f"2023-06-{1 + i:02d}",
                 "url": url,
                 "tags": ["Weather"],

@@ -25,9 +25,10 @@ from indexer.whoosh import index_paths, open_index
 
 #: 200 MB, as the issue asks; sparse where the filesystem allows.
 HUGE = 200 * 1024 * 1024
-#: Peak memory allowed to the indexer child on this corpus. Reading any of the huge
-#: files whole would exceed it on its own.
-MAX_RSS_MB = 200
+#: Peak memory allowed to the indexer child on this corpus. Its own baseline is about
+#: 210 MB (Python, NumPy, Whoosh, and SciPy with datasketch for story clusters);
+#: reading any of the huge files whole would add 200 MB to it.
+MAX_RSS_MB = 256
 
 
 def good_files(folder: Path) -> dict[str, str]:
