@@ -26,9 +26,9 @@ from indexer.whoosh import index_paths, open_index
 #: 200 MB, as the issue asks; sparse where the filesystem allows.
 HUGE = 200 * 1024 * 1024
 #: Peak memory allowed to the indexer child on this corpus. Its own baseline is about
-#: 210 MB (Python, NumPy, Whoosh, and SciPy with datasketch for story clusters);
+#: 210-220 MB (Python, NumPy, Whoosh, and SciPy with datasketch for story clusters);
 #: reading any of the huge files whole would add 200 MB to it.
-MAX_RSS_MB = 256
+MAX_RSS_MB = 300
 
 
 def good_files(folder: Path) -> dict[str, str]:
