@@ -13,8 +13,16 @@ from datetime import UTC, date, datetime
 
 from archive import Article
 from archive.tags import tag_key as facet_key
+from indexer.api import Hit
 
-__all__ = ["day_and_time", "facet_key", "parse_published", "stored_fields", "to_article"]
+__all__ = [
+    "day_and_time",
+    "facet_key",
+    "parse_published",
+    "stored_fields",
+    "to_article",
+    "version_hit",
+]
 
 
 def day_and_time(published: date | datetime | None) -> tuple[str, str]:
@@ -72,4 +80,22 @@ def to_article(stored: dict) -> Article:
         mentions=list(stored.get("mentions", [])),
         source_path=stored.get("source_path", ""),
         content_hash=stored.get("content_hash", ""),
+    )
+
+
+def version_hit(stored: dict, of: Hit) -> Hit:
+    """Another version of ``of``'s story, from its stored fields, as a hit without
+    snippet or score (both engines list a story's other versions this way)."""
+    return Hit(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        published=parse_published(stored.get("published", "")),
+        site=stored.get("site", ""),
+        url=stored.get("url", ""),
+        tags=list(stored.get("tags", [])),
+        places=list(stored.get("places", [])),
+        snippet="",
+        score=0.0,
+        cluster=of.cluster,
+        versions=of.versions,
     )

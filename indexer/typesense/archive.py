@@ -50,7 +50,7 @@ from indexer.api import (
     drill_down,
     month_label,
 )
-from indexer.documents import facet_key, parse_published, to_article
+from indexer.documents import facet_key, parse_published, to_article, version_hit
 from indexer.errors import N_, IndexDamaged, IndexMissing, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
@@ -741,7 +741,7 @@ class TypesenseArchive:
             hit.versions = sizes.get(hit.cluster, 1)
             if others and hit.versions > 1:
                 hit.others = [
-                    _other_hit(doc, hit)
+                    version_hit(doc, hit)
                     for doc in members.get(hit.cluster, [])
                     if doc["id"] != hit.id
                 ][:MAX_OTHER_VERSIONS]
@@ -789,23 +789,6 @@ def _result_hits(result: dict) -> list[dict]:
     if "grouped_hits" in result:
         return [group["hits"][0] for group in result["grouped_hits"] if group["hits"]]
     return list(result.get("hits", []))
-
-
-def _other_hit(doc: dict, of: Hit) -> Hit:
-    """Another version of ``of``'s story, as a hit without snippet or score."""
-    return Hit(
-        id=doc["id"],
-        title=doc.get("title", ""),
-        published=parse_published(doc.get("published", "")),
-        site=doc.get("site", ""),
-        url=doc.get("url", ""),
-        tags=list(doc.get("tags", [])),
-        places=list(doc.get("places", [])),
-        snippet="",
-        score=0.0,
-        cluster=of.cluster,
-        versions=of.versions,
-    )
 
 
 def _merge_key(hit: dict, sort: str):

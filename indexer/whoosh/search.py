@@ -43,7 +43,7 @@ from indexer.api import (
     TrendQuery,
     TrendResult,
 )
-from indexer.documents import parse_published, to_article
+from indexer.documents import parse_published, to_article, version_hit
 from indexer.errors import IndexMissing, IndexOutdated, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
@@ -494,24 +494,7 @@ def _add_stories(snap: _Snapshot, docnums: list[int], hits: list[Hit], others: b
             members = members[:MAX_OTHER_VERSIONS].tolist()
             with snap.lock:
                 stored = [snap.searcher.stored_fields(d)["doc"] for d in members]
-            hit.others = [_other_hit(doc, hit) for doc in stored]
-
-
-def _other_hit(doc: dict, of: Hit) -> Hit:
-    """Another version of ``of``'s story, as a hit without snippet or score."""
-    return Hit(
-        id=doc["id"],
-        title=doc["title"],
-        published=parse_published(doc.get("published", "")),
-        site=doc.get("site", ""),
-        url=doc.get("url", ""),
-        tags=list(doc.get("tags", [])),
-        places=list(doc.get("places", [])),
-        snippet="",
-        score=0.0,
-        cluster=of.cluster,
-        versions=of.versions,
-    )
+            hit.others = [version_hit(doc, hit) for doc in stored]
 
 
 @dataclass

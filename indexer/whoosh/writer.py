@@ -434,18 +434,7 @@ class _SegmentWorkers:
         for feeder in self.feeders:
             feeder.join()
         self._check_feeders()
-        out = []
-        for process in self.processes:
-            try:
-                tag, *result = pickle.load(_pipe(process.stdout))
-            except (EOFError, pickle.UnpicklingError):
-                process.wait()
-                raise _worker_failed(process, None) from None
-            if tag != "stories":
-                process.wait()
-                raise _worker_failed(process, result)
-            out.append(result[0])
-        return out
+        return [_read_result(process, "stories")[0] for process in self.processes]
 
     def _check_feeders(self) -> None:
         if self.failures:
@@ -462,15 +451,7 @@ class _SegmentWorkers:
         words: Counter = Counter()
         stale = 0
         for process in self.processes:
-            try:
-                tag, *result = pickle.load(_pipe(process.stdout))
-            except (EOFError, pickle.UnpicklingError):
-                process.wait()
-                raise _worker_failed(process, None) from None
-            if tag != "ok":
-                process.wait()
-                raise _worker_failed(process, result)
-            worker_segments, worker_words, worker_stale = result
+            worker_segments, worker_words, worker_stale = _read_result(process, "ok")
             segments.extend(worker_segments)
             words.update(worker_words)
             stale += worker_stale
@@ -505,6 +486,20 @@ def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
     """A worker's stdin or stdout, which are always pipes (``Popen`` types them optional)."""
     assert stream is not None, "indexing workers are started with stdin and stdout pipes"
     return stream
+
+
+def _read_result(process: subprocess.Popen, tag: str) -> list:
+    """The worker's next record, which must be ``(tag, *values)``: its values. Anything
+    else (an error record, or nothing because it died) is raised as its failure."""
+    try:
+        found, *values = pickle.load(_pipe(process.stdout))
+    except (EOFError, pickle.UnpicklingError):
+        process.wait()
+        raise _worker_failed(process, None) from None
+    if found != tag:
+        process.wait()
+        raise _worker_failed(process, values)
+    return values
 
 
 def _worker_failed(process: subprocess.Popen, record: list | None) -> Exception:
