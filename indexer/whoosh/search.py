@@ -377,18 +377,25 @@ class Archive:
     def _story_page(self, snap, chosen: _Selection, sort: str, first: int, count: int, collapse):
         """:meth:`_page`, and when ``collapse``: of the best-ranked hit of each story.
 
-        When no two selected articles share a story this is :meth:`_page` itself;
-        otherwise the whole selection is ranked and each story's first hit kept."""
-        if not collapse or _count_stories(snap, chosen.selected) == int(
-            np.count_nonzero(chosen.selected)
-        ):
-            return self._page(snap, chosen, sort, first, count)
+        When no two selected articles share a story this is :meth:`_page` itself.
+        Otherwise the ranking is read in growing prefixes until it holds enough stories:
+        the first hit of a story in a prefix is its first hit in the whole ranking (the
+        order is total), and versions are few, so a page rarely needs more than a
+        prefix twice its length, not the whole selection ranked (87 ms at 100k hits).
+        """
         total = int(np.count_nonzero(chosen.selected))
-        ranked, scores = self._page(snap, chosen, sort, 0, total)
-        order = np.asarray(ranked, dtype=np.int64)
-        _unique, firsts = np.unique(_story_codes(snap, order), return_index=True)
-        keep = np.sort(firsts)[first : first + count]
-        return order[keep].tolist(), [scores[i] for i in keep.tolist()]
+        if not collapse or _count_stories(snap, chosen.selected) == total:
+            return self._page(snap, chosen, sort, first, count)
+        want = first + count
+        prefix = min(total, 2 * want + 64)
+        while True:
+            ranked, scores = self._page(snap, chosen, sort, 0, prefix)
+            order = np.asarray(ranked, dtype=np.int64)
+            _unique, firsts = np.unique(_story_codes(snap, order), return_index=True)
+            if firsts.size >= want or prefix >= total:
+                keep = np.sort(firsts)[first:want]
+                return order[keep].tolist(), [scores[i] for i in keep.tolist()]
+            prefix = min(total, prefix * 4)
 
     def _hits(self, snap, parsed, docnums, scores, snippets: bool) -> list[Hit]:
         with snap.lock:
@@ -470,8 +477,16 @@ def _story_codes(snap: _Snapshot, docnums: np.ndarray) -> np.ndarray:
 
 
 def _count_stories(snap: _Snapshot, selected: np.ndarray) -> int:
-    """How many stories the selected articles make."""
-    return int(np.unique(_story_codes(snap, np.flatnonzero(selected))).size)
+    """How many stories the selected articles make: each article without a shared
+    cluster is one, plus the shared clusters that have a selected article (counted with
+    one pass over the selection, not a sort of it)."""
+    column = snap.facets.cluster
+    if column is None:
+        return int(np.count_nonzero(selected))
+    codes = column.codes[selected]
+    shared = codes[codes >= 0]
+    present = np.bincount(shared, minlength=len(column.keys)) if shared.size else shared
+    return int(codes.size - shared.size + np.count_nonzero(present))
 
 
 def _add_stories(snap: _Snapshot, docnums: list[int], hits: list[Hit], others: bool) -> None:
