@@ -203,7 +203,10 @@ class Archive:
             facets = self._facets(snap, query, chosen)
         first = (page - 1) * page_size
         collapse = query.collapsed()
-        docnums, scores = self._story_page(snap, chosen, sort, first, page_size, collapse)
+        stories = _count_stories(snap, chosen.selected)
+        docnums, scores = self._story_page(
+            snap, chosen, sort, first, page_size, collapse=collapse, stories=stories
+        )
         hits = self._hits(snap, parsed, docnums, scores, query.snippets)
         _add_stories(snap, docnums, hits, others=collapse)
         _mark_missing(chosen, docnums, hits)
@@ -220,7 +223,7 @@ class Archive:
             suggestion=suggestion,
             interpreted_as=parsed.interpreted_as if parsed else None,
             relaxed=chosen.relaxed,
-            stories=_count_stories(snap, chosen.selected),
+            stories=stories,
         )
 
     def iter_hits(self, query: SearchQuery) -> Iterator[Hit]:
@@ -229,7 +232,15 @@ class Archive:
         sort = query.effective_sort()
         chosen = self._select(snap, query, scored=sort == "relevance", continued=True)
         total = int(np.count_nonzero(chosen.selected))
-        docnums, scores = self._story_page(snap, chosen, sort, 0, total, query.collapsed())
+        docnums, scores = self._story_page(
+            snap,
+            chosen,
+            sort,
+            0,
+            total,
+            collapse=query.collapsed(),
+            stories=_count_stories(snap, chosen.selected),
+        )
         for start in range(0, len(docnums), _BATCH):
             batch = docnums[start : start + _BATCH]
             hits = self._hits(
@@ -374,17 +385,29 @@ class Archive:
         scores = chosen.scores[docnums[order]].tolist() if chosen.scores is not None else None
         return docnums[order].tolist(), scores or [0.0] * len(order)
 
-    def _story_page(self, snap, chosen: _Selection, sort: str, first: int, count: int, collapse):
+    def _story_page(
+        self,
+        snap,
+        chosen: _Selection,
+        sort: str,
+        first: int,
+        count: int,
+        *,
+        collapse: bool,
+        stories: int,
+    ):
         """:meth:`_page`, and when ``collapse``: of the best-ranked hit of each story.
 
-        When no two selected articles share a story this is :meth:`_page` itself.
+        When no two selected articles share a story (``stories``, as
+        :func:`_count_stories` counts them, equals the selection) this is :meth:`_page`
+        itself.
         Otherwise the ranking is read in growing prefixes until it holds enough stories:
         the first hit of a story in a prefix is its first hit in the whole ranking (the
         order is total), and versions are few, so a page rarely needs more than a
         prefix twice its length, not the whole selection ranked (87 ms at 100k hits).
         """
         total = int(np.count_nonzero(chosen.selected))
-        if not collapse or _count_stories(snap, chosen.selected) == total:
+        if not collapse or stories == total:
             return self._page(snap, chosen, sort, first, count)
         want = first + count
         prefix = min(total, 2 * want + 64)
