@@ -66,6 +66,19 @@ def _present(folder: Path) -> list[Article]:
     ]
 
 
+def _news_with_versions(tmp_path: Path) -> Path:
+    """A folder of the originals and their wire copies (:data:`VERSIONED`)."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    rows = _rows()
+    for row in rows:
+        _write(folder, f"a{row['article_id']}", row)
+    for index, count in VERSIONED.items():
+        for n in range(count):
+            _write(folder, f"v{index}-{n}", _version(rows[index], n))
+    return folder
+
+
 def _oracle(folder: Path) -> dict[str, str]:
     return clusters({a.id: signature(a.body) for a in _present(folder)})
 
@@ -142,14 +155,7 @@ def test_incremental_runs_keep_clusters_right_and_agree_with_a_rebuild(make_engi
 
 
 def test_search_shows_each_story_once_and_counts_articles(make_engine, tmp_path):
-    folder = tmp_path / "news"
-    folder.mkdir()
-    rows = _rows()
-    for row in rows:
-        _write(folder, f"a{row['article_id']}", row)
-    for index, count in VERSIONED.items():
-        for n in range(count):
-            _write(folder, f"v{index}-{n}", _version(rows[index], n))
+    folder = _news_with_versions(tmp_path)
     engine = make_engine()
     index_paths(engine, [folder])
     expected = _oracle(folder)
@@ -201,14 +207,7 @@ def test_workers_that_flush_before_the_clusters_are_known_still_store_them(tmp_p
         "_recluster_committed",
         lambda folder: rewritten.append(1) or recluster(folder),
     )
-    folder = tmp_path / "news"
-    folder.mkdir()
-    rows = _rows()
-    for row in rows:
-        _write(folder, f"a{row['article_id']}", row)
-    for index, count in VERSIONED.items():
-        for n in range(count):
-            _write(folder, f"v{index}-{n}", _version(rows[index], n))
+    folder = _news_with_versions(tmp_path)
     engine = WhooshEngine(tmp_path / "index")
     index_paths(engine, [folder], rebuild=True)
     assert rewritten  # some versions were in segments flushed before the end
