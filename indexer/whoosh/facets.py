@@ -18,7 +18,7 @@ construction: every (document, value) pair is counted once.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +26,7 @@ import numpy as np
 
 from indexer.api import FacetValue, Filters, drill_down, month_label
 from indexer.documents import facet_key
+from indexer.whoosh.segment_facets import FieldPostings, read_postings
 
 
 @dataclass
@@ -150,47 +151,31 @@ def deleted_docs(leaf) -> frozenset[int]:
     return deleted() if callable(deleted) else deleted
 
 
-def _postings(reader, fieldname: str) -> dict[str, np.ndarray]:
-    """``{term: document numbers}`` for every term of a field, across all segments."""
-    parts: dict[str, list[np.ndarray]] = defaultdict(list)
-    for leaf, offset in reader.leaf_readers():
-        if fieldname not in leaf.schema:
-            continue
-        for term in leaf.lexicon(fieldname):
-            ids = np.fromiter(leaf.postings(fieldname, term).all_ids(), dtype=np.int32)
-            if ids.size:
-                parts[term.decode("utf-8")].append(ids + offset)
-    return {
-        term: arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
-        for term, arrays in parts.items()
-    }
-
-
-def _labels(reader, fieldname: str) -> dict[str, str]:
+def _labels(postings: FieldPostings) -> dict[str, str]:
     """The display form of each key: the most frequent spelling among the articles."""
     best: dict[str, tuple[int, str]] = {}
-    for term, ids in _postings(reader, fieldname).items():
+    for term, ids in postings.as_dict().items():
         k = facet_key(term)
         if k not in best or ids.size > best[k][0]:
             best[k] = (ids.size, term)
     return {k: term for k, (_n, term) in best.items()}
 
 
-def _multi(reader, keyfield: str, labelfield: str, size: int) -> MultiColumn:
-    postings = _postings(reader, keyfield)
-    labels = _labels(reader, labelfield)
-    keys = sorted(postings)
-    sizes = np.array([postings[k].size for k in keys], dtype=np.int64)
+def _multi(postings: FieldPostings, labels: FieldPostings, size: int) -> MultiColumn:
+    by_key = postings.as_dict()
+    label_of = _labels(labels)
+    keys = sorted(by_key)
+    sizes = np.array([by_key[k].size for k in keys], dtype=np.int64)
     offsets = np.zeros(len(keys) + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
-    docs = np.concatenate([postings[k] for k in keys]) if keys else np.zeros(0, dtype=np.int32)
+    docs = np.concatenate([by_key[k] for k in keys]) if keys else np.zeros(0, dtype=np.int32)
     pair_term = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
     by_doc = np.argsort(docs, kind="stable")
     doc_offsets = np.zeros(size + 1, dtype=np.int64)
     np.cumsum(np.bincount(docs, minlength=size), out=doc_offsets[1:])
     return MultiColumn(
         keys=keys,
-        labels=[labels.get(k, k) for k in keys],
+        labels=[label_of.get(k, k) for k in keys],
         index={k: i for i, k in enumerate(keys)},
         offsets=offsets,
         docs=docs,
@@ -200,31 +185,37 @@ def _multi(reader, keyfield: str, labelfield: str, size: int) -> MultiColumn:
     )
 
 
-def _single(reader, keyfield: str, labelfield: str | None, size: int) -> SingleColumn:
-    postings = _postings(reader, keyfield)
-    labels = _labels(reader, labelfield) if labelfield else {}
-    keys = sorted(postings)
+def _single(postings: FieldPostings, labels: FieldPostings | None, size: int) -> SingleColumn:
+    by_key = postings.as_dict()
+    label_of = _labels(labels) if labels is not None else {}
+    keys = sorted(by_key)
     codes = np.full(size, -1, dtype=np.int32)
     for i, k in enumerate(keys):
-        codes[postings[k]] = i
+        codes[by_key[k]] = i
     return SingleColumn(
         keys=keys,
-        labels=[labels.get(k, k) for k in keys],
+        labels=[label_of.get(k, k) for k in keys],
         index={k: i for i, k in enumerate(keys)},
         codes=codes,
     )
 
 
-def _numbers(reader, fieldname: str, size: int, dtype) -> np.ndarray:
+def _numbers(postings: FieldPostings, size: int, dtype) -> np.ndarray:
+    """The number each document's term spells (0 where it has none): one term a
+    document, as the day and time fields hold."""
     values = np.zeros(size, dtype=dtype)
-    for term, ids in _postings(reader, fieldname).items():
-        if term.isdigit():
-            values[ids] = int(term)
+    numeric = np.char.isdigit(postings.terms)
+    if numeric.any():
+        per_doc = np.repeat(numeric, postings.sizes)
+        numbers = np.where(numeric, postings.terms, b"0").astype(np.int64)
+        values[postings.docs[per_doc]] = np.repeat(numbers, postings.sizes)[per_doc]
     return values
 
 
-def build_facet_data(reader) -> FacetData:
-    """Read the facet columns of ``reader`` (a Whoosh reader) into arrays."""
+def build_facet_data(reader, directory: str | os.PathLike | None = None) -> FacetData:
+    """Read the facet columns of ``reader`` (a Whoosh reader) into arrays; each
+    segment's postings from its file in ``directory`` where it has one
+    (:mod:`indexer.whoosh.segment_facets`)."""
     size = reader.doc_count_all()
     alive = np.zeros(size, dtype=bool)
     for leaf, offset in reader.leaf_readers():
@@ -233,14 +224,15 @@ def build_facet_data(reader) -> FacetData:
         if leaf.has_deletions():
             deleted = np.fromiter(deleted_docs(leaf), dtype=np.int64)
             alive[deleted + offset] = False
-    day = _numbers(reader, "day", size, np.int32)
-    tod = _numbers(reader, "tod", size, np.int64)
+    postings = {name: p.live(alive) for name, p in read_postings(reader, directory).items()}
+    day = _numbers(postings["day"], size, np.int32)
+    tod = _numbers(postings["tod"], size, np.int64)
     sortkey = np.where(day > 0, day.astype(np.int64) * 10000 + tod, 0)
     dated = day > 0
     year0 = int(day[dated].min() // 10000) if dated.any() else 0
     month_code = np.where(dated, (day // 10000 - year0) * 12 + day // 100 % 100 - 1, -1)
-    tag = _multi(reader, "tag_key", "tag_label", size)
-    place = _multi(reader, "place_key", "place_label", size)
+    tag = _multi(postings["tag_key"], postings["tag_label"], size)
+    place = _multi(postings["place_key"], postings["place_label"], size)
     tag.set_alive(alive)
     place.set_alive(alive)
     return FacetData(
@@ -248,17 +240,17 @@ def build_facet_data(reader) -> FacetData:
         alive=alive,
         tag=tag,
         place=place,
-        site=_single(reader, "site_key", "site_label", size),
-        lang=_single(reader, "lang", None, size),
+        site=_single(postings["site_key"], postings["site_label"], size),
+        lang=_single(postings["lang"], None, size),
         day=day,
         sortkey=sortkey,
         month_code=month_code.astype(np.int32),
         year0=year0,
-        **cluster_column(reader, size, alive),
+        **cluster_column(postings["cluster"], size, alive),
     )
 
 
-def cluster_column(reader, size: int, alive: np.ndarray) -> dict:
+def cluster_column(postings: FieldPostings, size: int, alive: np.ndarray) -> dict:
     """The story cluster of each document as a code, and the live articles per code.
     Collapsing a ranked list to one hit per story is then a ``numpy.unique`` over the
     codes in rank order.
@@ -266,16 +258,18 @@ def cluster_column(reader, size: int, alive: np.ndarray) -> dict:
     Only clusters of more than one document get a code: a unique article (most of an
     archive) is its own cluster, named by its own id, and keeps code -1, so the column
     costs 4 bytes a document plus the few shared clusters, not a string and an array
-    for every article."""
+    for every article. A cluster's documents can lie in several segments: its terms are
+    matched across them with one ``numpy.unique``, not a lookup per term."""
     codes = np.full(size, -1, dtype=np.int32)
     keys: list[str] = []
-    if "cluster" in reader.schema:
-        for term in reader.lexicon("cluster"):
-            if reader.doc_frequency("cluster", term) < 2:
-                continue
-            ids = np.fromiter(reader.postings("cluster", term).all_ids(), dtype=np.int64)
-            codes[ids] = len(keys)
-            keys.append(term.decode("utf-8"))
+    if postings.terms.size:
+        names, first, inverse = np.unique(postings.terms, return_index=True, return_inverse=True)
+        documents = np.bincount(inverse, weights=postings.sizes, minlength=names.size)
+        shared = np.flatnonzero(documents >= 2)
+        code_of = np.full(names.size, -1, dtype=np.int32)
+        code_of[shared] = np.arange(shared.size, dtype=np.int32)
+        codes[postings.docs] = np.repeat(code_of[inverse], postings.sizes)
+        keys = [postings.terms[first[i]].decode("utf-8") for i in shared]
     column = SingleColumn(keys=keys, labels=keys, index={}, codes=codes)
     live = codes[alive]
     sizes = np.bincount(live[live >= 0], minlength=len(keys)).astype(np.int64)

@@ -256,6 +256,11 @@ def _read_matcher(matcher, values: bool) -> tuple[np.ndarray, np.ndarray, list[b
     return ids, weights, vals
 
 
+def read_ids(matcher) -> np.ndarray:
+    """Every document number of a segment's term matcher, read a block at a time."""
+    return _read_matcher(matcher, values=False)[0].astype(np.int32)
+
+
 #: Where a block's pickled values start: the first value's ``_codecs.encode`` call.
 #: (Protocol-2 pickles store each ``bytes`` value as ``_codecs.encode(str, "latin1")``,
 #: a Python-level call per posting: that is what makes a full block decode slow.)

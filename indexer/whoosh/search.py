@@ -103,7 +103,9 @@ class _Snapshot:
         self.searcher = self.ix.searcher()
         self.reader = self.searcher.reader()
         self.parser = make_parser(self.ix.schema)
-        self.facets: FacetData = build_facet_data(self.reader)
+        self.facets: FacetData = build_facet_data(
+            self.reader, layout.generation_dir(pointer.generation)
+        )
         self.scoring = ScoringIndex(self.searcher, self.facets.alive)
         #: Parsed queries by text: Whoosh's parser costs 1-3 ms a query, and a parse
         #: depends only on the text and this snapshot's lexicon (wildcard bounds).

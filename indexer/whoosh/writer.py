@@ -43,6 +43,7 @@ from indexer.clusters import reassign
 from indexer.documents import to_article
 from indexer.errors import IndexOutdated
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
+from indexer.whoosh import segment_facets
 from indexer.whoosh.layout import Layout, Pointer
 from indexer.whoosh.pool import CompactPool, add_term_postings
 from indexer.whoosh.schema import (
@@ -677,6 +678,7 @@ def run_plan(
             ix.close()
         if changed or fresh:
             write_words(layout.generation_dir(generation), sink.words, merge=not fresh)
+            _save_segment_facets(layout.generation_dir(generation))
         if fresh:
             previous = pointer.generation if pointer else None
             layout.write_pointer(Pointer(generation, previous, 0, SCHEMA_VERSION))
@@ -688,6 +690,17 @@ def run_plan(
             )
     report.seconds = time.monotonic() - started
     return report
+
+
+def _save_segment_facets(generation_dir: Path) -> None:
+    """Keep the facet postings of each new segment in a file beside it, before the
+    pointer moves: every searcher that opens the index then loads them instead of
+    reading them from the terms (see indexer.whoosh.segment_facets)."""
+    ix = open_mapped_index(generation_dir)
+    try:
+        segment_facets.save_missing(ix, generation_dir)
+    finally:
+        ix.close()
 
 
 def _live_articles(ix) -> int:
