@@ -191,6 +191,48 @@ def test_search_shows_each_story_once_and_counts_articles(make_engine, tmp_path)
             archive.search(SearchQuery(versions="some"))  # type: ignore[arg-type]
 
 
+def test_a_story_with_more_versions_than_a_page_reads_on(make_engine, tmp_path):
+    """The newest 120 articles are versions of one story: more than the ranking's first
+    prefix the Whoosh engine collapses (twice the page plus 64), so the search must read
+    on to find the other stories. Pages are what collapsing the full ranking gives."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    rows = _rows()
+    for row in rows:
+        _write(folder, f"a{row['article_id']}", row)
+    for n in range(120):
+        version = {
+            **rows[0],
+            "article_id": f"9{n:04d}",
+            "publish_date": f"2030/{1 + n // 28}/{1 + n % 28}",
+            "article_source_link": f"https://wire{n}.example.com/story/{rows[0]['article_id']}",
+            "text": f"LONDON (Reuters) - {rows[0]['text']}\n\nReporting by Reporter {n}",
+        }
+        _write(folder, f"v{n:03d}", version)
+    engine = make_engine()
+    index_paths(engine, [folder])
+    with engine.open() as archive:
+        ranking = [
+            h
+            for page in (1, 2, 3)
+            for h in archive.search(
+                SearchQuery(sort="newest", page=page, page_size=50, versions="all")
+            ).hits
+        ]
+        pages = [
+            archive.search(SearchQuery(sort="newest", page=page, page_size=5)) for page in (1, 2, 3)
+        ]
+    assert len(ranking) == len(rows) + 120
+    firsts: dict[str, str] = {}
+    for hit in ranking:
+        firsts.setdefault(hit.cluster, hit.id)
+    expected = list(firsts.values())
+    assert len(expected) == len(rows)  # the 120 versions and their original: one story
+    assert [h.id for page in pages for h in page.hits] == expected[:15]
+    assert pages[0].hits[0].versions == 121
+    assert all(page.stories == len(rows) and page.total == len(rows) + 120 for page in pages)
+
+
 def test_workers_that_flush_before_the_clusters_are_known_still_store_them(tmp_path, monkeypatch):
     """Whoosh's worker processes write a segment whenever their pool is full (issue 15),
     before the run's clusters are known: the versions in those segments are written
