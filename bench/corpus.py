@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from archive.places import resolve_place, with_ancestors
 from bench.vocab import PLACES, SITES, TAGS
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -264,15 +265,21 @@ def read_jsonl(path: Path) -> Iterator[dict]:
 
 
 def place_values(places: list[str]) -> list[str]:
-    """A place and all its ancestors (``France/Paris`` -> ``France``, ``France/Paris``),
-    deduplicated in order: what a place facet counts and a place filter matches."""
+    """The places the peers index for a record: each resolved as the archive's readers
+    resolve a file's own places (``United States/Chicago`` is
+    ``United States/Illinois/Chicago`` in the gazetteer; an unknown one is kept as
+    given), with all their ancestors, deduplicated in order: what a place facet counts
+    and a place filter matches. Every engine then counts the same paths, and the
+    agreement check compares counting, not place names."""
+    return with_ancestors(_resolved(places))
+
+
+def _resolved(places: list[str]) -> list[str]:
     out: list[str] = []
-    for path in places:
-        parts = path.split("/")
-        for i in range(1, len(parts) + 1):
-            value = "/".join(parts[:i])
-            if value not in out:
-                out.append(value)
+    for name in places:
+        path = resolve_place(name) or name
+        if path not in out:
+            out.append(path)
     return out
 
 

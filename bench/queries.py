@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.places import place_filter
+
 QUERIES_FILE = Path(__file__).resolve().parent / "queries.json"
 
 CLASSES = ("rare", "common", "phrase", "boolean", "field", "browse")
@@ -109,7 +111,8 @@ class BenchQuery:
             none=list(data.get("none", [])),
             field=data.get("field"),
             tags=list(data.get("tags", [])),
-            places=list(data.get("places", [])),
+            # As the archive reads a place filter (the peers match paths exactly).
+            places=[place_filter(p) for p in data.get("places", [])],
         )
 
 
