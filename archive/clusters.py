@@ -29,12 +29,19 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
-from datasketch.lsh import _optimal_param
 
 from archive.folding import LETTER_FOLDS
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+# datasketch is imported where it is used, not here: it loads SciPy (0.7-2.8 s and
+# tens of MB in every process), and a search server, which imports this module through
+# the index schema, never computes a signature.
 
 #: Permutations per signature: the Jaccard estimate's standard error is about
 #: sqrt(J(1-J)/64), 0.06 at J = 0.5. 128 gave the same precision and recall on the
@@ -49,11 +56,18 @@ THRESHOLD = 0.5
 MIN_SHINGLES = 8
 SEED = 13
 
+
 #: The random permutations of the seed, made once (datasketch makes them anew for
 #: every MinHash otherwise: a third of the time). Shingles are hashed from CRC-32s of
 #: their words (:func:`shingle_hashes`) rather than datasketch's default SHA-1 of each
 #: shingle: the permutations' universal hashing spreads the values.
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+
+
 _MERSENNE_PRIME = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _MULTIPLIER = np.uint64(1_000_003)
@@ -100,7 +114,9 @@ def signature(text: str) -> LeanMinHash | None:
     found = shingle_hashes(text)
     if found.size < MIN_SHINGLES:
         return None
-    a, b = _PERMUTATIONS
+    from datasketch import LeanMinHash
+
+    a, b = _permutations()
     permuted = np.bitwise_and((found[:, None] * a + b) % _MERSENNE_PRIME, _MAX_HASH)
     return LeanMinHash(seed=SEED, hashvalues=permuted.min(axis=0))
 
@@ -112,6 +128,8 @@ def to_bytes(sig: LeanMinHash) -> bytes:
 
 
 def from_bytes(data: bytes) -> LeanMinHash:
+    from datasketch import LeanMinHash
+
     values = np.frombuffer(data, dtype=np.uint32).astype(np.uint64)
     return LeanMinHash(seed=SEED, hashvalues=values)
 
@@ -158,6 +176,8 @@ def _verified_pairs(matrix: np.ndarray, threshold: float) -> list[tuple[int, int
     count = matrix.shape[0]
     if count < 2:
         return []
+    from datasketch.lsh import _optimal_param
+
     bands, rows = _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
     found: list[np.ndarray] = []
     for band in range(bands):

@@ -188,3 +188,17 @@ def test_a_file_that_cannot_be_mapped_is_read_plainly(tmp_path, monkeypatch):
     assert isinstance(f, StructFile) and not isinstance(f, MappedFile)
     assert f.get_int(0) == 7 and f.subset(4, 4).read() == b"rest"
     f.close()
+
+
+def test_the_server_does_not_load_scipy():
+    """datasketch (story-cluster signatures, computed only when indexing) loads SciPy:
+    seconds at start and tens of MB in every server process. The web app and the CLI
+    import it only where a signature is made; a signature still comes out right."""
+    probe = (
+        "import sys, web, newsarchive.cli\n"
+        "assert 'scipy' not in sys.modules and 'datasketch' not in sys.modules\n"
+        "from archive.clusters import signature\n"
+        "assert signature(' '.join(f'word{i}' for i in range(40))) is not None\n"
+        "assert 'datasketch' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=120)
