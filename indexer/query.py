@@ -54,9 +54,11 @@ DEFAULT_FIELDS: dict[str, float] = {
     "body_plain": 1.0,
 }
 #: How much an article gains when query words stand next to each other in a field (a
-#: name such as ``white house`` or ``da nang``): the phrase's own BM25F score (with the
-#: field's boost) times this, added to the article's score. Chosen, with the title
-#: weight above, on the tuning half of ``python -m bench.relevance`` (bench/RESULTS.md).
+#: name such as ``white house`` or ``da nang``): the pair scored as one term (BM25 with
+#: the pair's own idf, the same in every field) times this, added to the article's
+#: score once, from its best field (the engine's proximity bonus). Chosen, with the
+#: title weight above, on the tuning half of ``python -m bench.relevance``
+#: (bench/RESULTS.md).
 PROXIMITY_BOOST = 2.0
 #: Query words count as "next to each other" within this many positions (1: adjacent).
 PROXIMITY_SLOP = 1
@@ -280,7 +282,7 @@ def _proximity(groups: list[tuple[str, wq.Query]]) -> wq.Query | None:
         return None
     per_word = [_field_terms(q) for _word, q in groups[:PROXIMITY_MAX_WORDS]]
     phrases: list[wq.Query] = []
-    for fieldname, weight in DEFAULT_FIELDS.items():
+    for fieldname in DEFAULT_FIELDS:
         terms = [t[fieldname] for t in per_word if fieldname in t]
         for first, second in zip(terms, terms[1:], strict=False):
             phrases.append(
@@ -288,7 +290,7 @@ def _proximity(groups: list[tuple[str, wq.Query]]) -> wq.Query | None:
                     fieldname,
                     [first, second],
                     slop=PROXIMITY_SLOP,
-                    boost=weight * PROXIMITY_BOOST,
+                    boost=PROXIMITY_BOOST,
                 )
             )
     return wq.Or(phrases) if phrases else None

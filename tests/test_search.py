@@ -237,26 +237,47 @@ def test_boost_changes_order_not_membership(news):
 def test_relevance_is_whooshs_own_bm25f(news, text):
     """Matching and scoring run on NumPy arrays of the postings; the hits and scores
     must be the ones Whoosh's own searcher gives for the same query (to rounding). A
-    query of plain words also gains its proximity phrases' score where they match:
-    Whoosh's ``AndMaybe`` (the query, plus the optional phrases)."""
+    query of plain words also gains its proximity bonus: each neighbouring pair found
+    by Whoosh's own phrase matcher, scored as one term (BM25 of how many times it
+    occurs, with the pair's idf), summed per field, the best field's sum added."""
     import json
+    from math import log
 
     from whoosh import index as whoosh_index
     from whoosh import query as wq
 
     from indexer.query import make_parser, parse
+    from indexer.whoosh.postings import B, K1
 
     directory = Path(news.index_dir)
     generation = json.loads((directory / "CURRENT").read_text())["generation"]
     ix = whoosh_index.open_dir(directory / generation)
     with ix.searcher() as searcher:
         parsed = parse(make_parser(ix.schema), text, searcher.reader())
-        q = parsed.query
+        expected = {hit.docnum: hit.score for hit in searcher.search(parsed.query, limit=None)}
+        bonus: dict[str, dict[int, float]] = {}
+        phrases = []
         if parsed.proximity is not None:
-            q = wq.AndMaybe(q, parsed.proximity)
+            phrases = list(parsed.proximity.children())
+        for phrase in phrases:
+            assert isinstance(phrase, wq.Phrase)
+            counts = {}
+            matcher = phrase.matcher(searcher)
+            while matcher.is_active():
+                counts[matcher.id()] = len(matcher.spans())
+                matcher.next()
+            field = phrase.fieldname
+            idf = log(searcher.doc_count_all() / (len(counts) + 1)) + 1
+            avgfl = searcher.avg_field_length(field) or 1
+            per_doc = bonus.setdefault(field.removesuffix("_plain"), {})
+            for docnum, tf in counts.items():
+                fl = searcher.reader().doc_field_length(docnum, field, 1)
+                score = idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+                per_doc[docnum] = per_doc.get(docnum, 0.0) + score * phrase.boost
+        for docnum in expected:
+            expected[docnum] += max((f.get(docnum, 0.0) for f in bonus.values()), default=0)
         expected = {
-            searcher.stored_fields(hit.docnum)["doc"]["id"]: hit.score
-            for hit in searcher.search(q, limit=None)
+            searcher.stored_fields(docnum)["doc"]["id"]: score for docnum, score in expected.items()
         }
     found = {
         hit.id: hit.score
@@ -266,6 +287,8 @@ def test_relevance_is_whooshs_own_bm25f(news, text):
     assert expected
     for article_id, score in expected.items():
         assert found[article_id] == pytest.approx(score, rel=1e-5)
+    if text == "syria russia":
+        assert any(bonus.values()), "the proximity bonus was not exercised"
 
 
 @pytest.mark.parametrize(

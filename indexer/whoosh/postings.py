@@ -483,42 +483,82 @@ def _phrase(q: wq.Phrase, index: ScoringIndex, scored: bool) -> Match:
     next word must start 1..slop positions after the span's end. Scored as Whoosh
     scores it: the sum of the words' BM25F scores, times the phrase's boost.
     """
+    found = _phrase_matches(q, index)
+    if found is None:
+        return Match.empty(scored)
+    terms, rows, ids, _counts = found
+    if not scored:
+        return Match(ids, None)
+    scores = np.zeros(ids.size)
+    for term, r in zip(terms, rows, strict=True):
+        scores += term.scores[r]
+    if q.boost != 1.0:
+        scores *= q.boost
+    return Match(ids, scores)
+
+
+def phrase_as_term(q: wq.Phrase, index: ScoringIndex) -> Match:
+    """The documents with the phrase, each scored as if the phrase were one term: BM25
+    of how often it occurs there, with the idf of how many documents have it (Whoosh's
+    ``log(N / (df + 1)) + 1``), times the phrase's boost.
+
+    Why not :func:`_phrase`'s sum of the words' scores: that measures the words, which
+    the article's score already counts, not the evidence that they stand together. A
+    common pair (``white house``) is weak evidence of a name looked for; a rare pair
+    (``kuala lumpur``, or two body words that seldom meet) is strong. This is the
+    bigram feature of the sequential dependence model (Metzler and Croft, 2005): the
+    ordered pair with its own collection statistics.
+    """
+    found = _phrase_matches(q, index)
+    if found is None:
+        return Match.empty(True)
+    _terms, _rows, ids, counts = found
+    # As the words' idf: over every document, deleted ones too (Whoosh's doc counts).
+    idf = np.log(index.searcher.doc_count_all() / (ids.size + 1)) + 1
+    avgfl = index.searcher.avg_field_length(q.fieldname) or 1
+    fl = index.lengths(q.fieldname)[ids]
+    tf = counts.astype(np.float64)
+    scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    return Match(ids, scores * q.boost if q.boost != 1.0 else scores)
+
+
+def _phrase_matches(q: wq.Phrase, index: ScoringIndex):
+    """``(terms, rows, ids, counts)`` of a phrase: each word's postings, the row of each
+    matching document in them, the matching documents and how often the phrase occurs
+    in each; None when no document has it."""
     fieldname = q.fieldname
     if fieldname not in index.schema:
-        return Match.empty(scored)
+        return None
     field = index.schema[fieldname]
     if not field.format or not field.format.supports("positions"):
         raise Unsupported("phrase on a field without positions")
     try:
         words = [field.to_bytes(w) for w in q.words]
     except ValueError:
-        return Match.empty(scored)
+        return None
     if not words:
-        return Match.empty(scored)
+        return None
     terms = []
     for word in words:
         found = index.term(fieldname, word, positions=True)
         if found.ids.size == 0:
-            return Match.empty(scored)
+            return None
         terms.append(found)
     # Documents having every word, and where each word's posting is for them.
     candidates = min((found.ids for found in terms), key=len)
     for found in terms:
         candidates = candidates[_contains(found.ids, candidates)]
         if candidates.size == 0:
-            return Match.empty(scored)
+            return None
     rows = [np.searchsorted(found.ids, candidates) for found in terms]
     keys = [_position_keys(found, r, candidates) for found, r in zip(terms, rows, strict=True)]
-    keep = _contains(_phrase_docs(keys, max(1, int(q.slop))), candidates)
+    docs, counts = _phrase_docs(keys, max(1, int(q.slop)))
+    keep = _contains(docs, candidates)
     ids = candidates[keep]
-    if not scored:
-        return Match(ids, None)
-    scores = np.zeros(ids.size)
-    for found, r in zip(terms, rows, strict=True):
-        scores += found.scores[r[keep]]
-    if q.boost != 1.0:
-        scores *= q.boost
-    return Match(ids, scores)
+    if ids.size == 0:
+        return None
+    # ``docs`` are a subset of ``candidates`` (sorted, unique): counts line up with ids.
+    return terms, [r[keep] for r in rows], ids, counts
 
 
 def _position_keys(found: TermPostings, rows: np.ndarray, docs: np.ndarray) -> np.ndarray:
@@ -586,8 +626,9 @@ def _unique_sorted(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _phrase_docs(positions: list[np.ndarray], slop: int) -> np.ndarray:
-    """Documents where the words occur in order as Whoosh's SpanNear2 defines it.
+def _phrase_docs(positions: list[np.ndarray], slop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Documents where the words occur in order as Whoosh's SpanNear2 defines it, and
+    how many times (spans starting at distinct positions) in each.
 
     ``positions`` are each word's sorted ``doc << 32 | position`` keys.
     """
@@ -599,7 +640,7 @@ def _phrase_docs(positions: list[np.ndarray], slop: int) -> np.ndarray:
             starts = starts[_contains(keys, starts + step)]
             if starts.size == 0:
                 break
-        return _unique_sorted(starts >> _POS_BITS)
+        return _doc_counts(starts)
     # Spans (start, end) as keys; the next word must be 1..slop after the end.
     span_start, span_end = first, first
     for keys in positions[1:]:
@@ -607,7 +648,7 @@ def _phrase_docs(positions: list[np.ndarray], slop: int) -> np.ndarray:
         hi = np.searchsorted(keys, span_end + slop, side="right")
         counts = hi - lo
         if counts.sum() == 0:
-            return _EMPTY_IDS
+            return _EMPTY_IDS, _EMPTY_IDS
         # Every (span, next position) pair; same document because the gap is < 2**32.
         span_index = np.repeat(np.arange(span_start.size), counts)
         within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -616,5 +657,14 @@ def _phrase_docs(positions: list[np.ndarray], slop: int) -> np.ndarray:
         pairs = np.unique(np.stack([span_start[span_index][same_doc], nxt[same_doc]]), axis=1)
         span_start, span_end = pairs[0], pairs[1]
         if span_start.size == 0:
-            return _EMPTY_IDS
-    return np.unique(span_start >> _POS_BITS)
+            return _EMPTY_IDS, _EMPTY_IDS
+    return _doc_counts(_unique_sorted(span_start))
+
+
+def _doc_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The documents of sorted ``doc << 32 | position`` keys and how many keys each has."""
+    if keys.size == 0:
+        return _EMPTY_IDS, _EMPTY_IDS
+    docs = keys >> _POS_BITS
+    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+    return docs[starts], np.diff(np.append(starts, docs.size))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from whoosh import query as wq
 
 from archive import Article
 from archive.article import nfc
@@ -55,7 +56,7 @@ from indexer.whoosh.facets import (
     filter_masks,
 )
 from indexer.whoosh.layout import Layout
-from indexer.whoosh.postings import ScoringIndex, Unsupported, evaluate
+from indexer.whoosh.postings import ScoringIndex, Unsupported, evaluate, phrase_as_term
 from indexer.whoosh.schema import SCHEMA_VERSION
 from indexer.whoosh.spelling import WordCorrector, read_words
 from indexer.whoosh.storage import open_mapped_index
@@ -684,18 +685,45 @@ def _mark_missing(chosen: _Selection, docnums, hits: list[Hit]) -> list[Hit]:
     return hits
 
 
-def _add_proximity(snap: _Snapshot, parsed: ParsedQuery, mask: np.ndarray, scores) -> None:
-    """Add the score of the proximity phrases to the matching articles that have them."""
-    if parsed.proximity is None:
-        return
+def _proximity_bonus(snap: _Snapshot, parsed: ParsedQuery) -> np.ndarray | None:
+    """Each document's proximity bonus (0 for most), or None when there is none.
+
+    Each pair of neighbouring query words that stands side by side in a field scores
+    as one term there (:func:`~indexer.whoosh.postings.phrase_as_term`: BM25 with the
+    pair's own idf, times :data:`~indexer.query.PROXIMITY_BOOST`); the pairs' scores
+    add up within a field, and a document gains its best field's sum, not the sum over
+    title and body. Why: a name standing together is one piece of evidence wherever
+    it stands; the title's weight already counts in its words' scores, and adding the
+    bonus once per field let an article with a common name (``white house``) in its
+    title outrank the one whose title has the rare word remembered (bench/RESULTS.md).
+    """
+    proximity = parsed.proximity
+    if proximity is None:
+        return None
+    phrases = list(proximity.children()) if isinstance(proximity, wq.Or) else [proximity]
+    per_field: dict[str, np.ndarray] = {}
     try:
-        bonus = evaluate(parsed.proximity, snap.scoring, True)
+        for phrase in phrases:
+            found = phrase_as_term(phrase, snap.scoring)
+            if found.ids.size == 0 or found.scores is None:
+                continue
+            # A field and its unstemmed twin hold different articles: one field.
+            field = phrase.fieldname.removesuffix("_plain")
+            if field not in per_field:
+                per_field[field] = np.zeros(snap.facets.size)
+            per_field[field][found.ids] += found.scores
     except Unsupported:
-        return
-    if bonus.scores is None:
-        return
-    inside = mask[bonus.ids]
-    scores[bonus.ids[inside]] += bonus.scores[inside]
+        return None
+    if not per_field:
+        return None
+    return np.max(np.stack(list(per_field.values())), axis=0)
+
+
+def _add_proximity(snap: _Snapshot, parsed: ParsedQuery, mask: np.ndarray, scores) -> None:
+    """Add the proximity bonus to the matching articles that have one."""
+    bonus = _proximity_bonus(snap, parsed)
+    if bonus is not None:
+        scores[mask] += bonus[mask]
 
 
 def _whoosh_match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
