@@ -247,7 +247,7 @@ def test_relevance_is_whooshs_own_bm25f(news, text):
     from whoosh import query as wq
 
     from indexer.query import make_parser, parse
-    from indexer.whoosh.postings import B, K1
+    from indexer.whoosh.postings import K1, B
 
     directory = Path(news.index_dir)
     generation = json.loads((directory / "CURRENT").read_text())["generation"]
