@@ -48,6 +48,7 @@ from indexer.documents import parse_published, to_article, version_hit
 from indexer.errors import IndexMissing, IndexOutdated, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
+from indexer.termcounts import TermCounts
 from indexer.whoosh.facets import (
     FacetData,
     build_facet_data,
@@ -60,6 +61,7 @@ from indexer.whoosh.postings import ScoringIndex, Unsupported, evaluate, phrase_
 from indexer.whoosh.schema import SCHEMA_VERSION
 from indexer.whoosh.spelling import WordCorrector, read_words
 from indexer.whoosh.storage import open_mapped_index
+from indexer.whoosh.topwords import background_counts
 from indexer.whoosh.topwords import top_words as significant_words
 from indexer.whoosh.trends import trends as count_trends
 
@@ -114,6 +116,15 @@ class _Snapshot:
         self.parse_cache_size = PARSE_CACHE_SIZE
         self.directory = layout.generation_dir(pointer.generation)
         self._corrector: WordCorrector | None = None
+        self._background: TermCounts | None = None
+
+    @property
+    def background(self) -> TermCounts:
+        """Articles per body term, for top words: read on first use (call under
+        ``lock``; see :mod:`indexer.whoosh.topwords`)."""
+        if self._background is None:
+            self._background = background_counts(self.reader)
+        return self._background
 
     @property
     def corrector(self) -> WordCorrector:
@@ -317,7 +328,8 @@ class Archive:
         articles = int(np.count_nonzero(snap.facets.alive))
         with snap.lock:
             stored = [snap.searcher.stored_fields(d)["doc"] for d in docnums]
-            return significant_words(snap.searcher, stored, total, articles, query, limit)
+            background = snap.background
+        return significant_words(background, stored, total, articles, query, limit)
 
     # -- The steps of a search ---------------------------------------------------------
 
