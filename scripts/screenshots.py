@@ -3,9 +3,11 @@
     .venv/bin/python scripts/screenshots.py [--index-dir DIR] [--out docs/screenshots]
 
 Without ``--index-dir`` the demo set (``data/demo``) is indexed into a temporary
-folder first. The app runs on a free loopback port with waitress, as ``archive serve``
-runs it; the embed view is shown inside a page served from another port, as an
-intranet would frame it (that origin is on the app's frame allow-list).
+folder first, with two wire copies of one of its stories (:func:`write_wire_copies`:
+the demo set has no story with several versions, and the "versions" shot shows one).
+The app runs on a free loopback port with waitress, as ``archive serve`` runs it; the
+embed view is shown inside a page served from another port, as an intranet would frame
+it (that origin is on the app's frame allow-list).
 """
 
 from __future__ import annotations
@@ -77,6 +79,39 @@ TRENDS = {
 }
 
 
+def write_wire_copies(folder: Path, query: str) -> str:
+    """Two versions of the first demo JSONL story with ``query`` in it, as wire copies
+    come (a dateline and a byline added, the first or last sentence dropped, another
+    headline, site and day), written to ``folder/wire.jsonl``; returns a query that finds
+    the story first (its headline's first words)."""
+    rows = [json.loads(line) for line in (ROOT / "data/demo/news-articles.jsonl").open()]
+    story = next(
+        r for r in rows if query.lower() in r["content"].lower() and r["content"].count(". ") >= 8
+    )
+    first, rest = story["content"].split(". ", 1)
+    most, _last = story["content"].rsplit(". ", 1)
+    copies = [
+        ("wire-1", "wire.example.com", "WASHINGTON (Reuters) - " + rest
+         + "\n\nReporting by Tom Brown; Editing by Ann Lee", " (Reuters)"),
+        ("wire-2", "daily.example.org", "By Jane Smith, Associated Press\n\n" + most + ".",
+         ": what it means"),
+    ]  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "wire.jsonl").open("w", encoding="utf-8") as out:
+        for number, (key, site, body, suffix) in enumerate(copies, 1):
+            year, month, day = (int(x) for x in story["published"].split("/"))
+            row = {
+                "id": key,
+                "headline": story["headline"] + suffix,
+                "summary": story["summary"],
+                "published": f"{year}/{month}/{day + number if day < 27 else day}",
+                "link": f"https://{site}/{year}/{month:02d}/{key}",
+                "content": body,
+            }
+            out.write(json.dumps(row) + "\n")
+    return " ".join(story["headline"].split()[:4])
+
+
 def api(base: str, **params) -> dict:
     url = f"{base}/api/search?{urllib.parse.urlencode(params, doseq=True)}"
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -102,13 +137,27 @@ def chromium(profile: Path):
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
-def shoot(driver, url: str, path: Path, width: int = 1280, height: int = 1000) -> None:
+#: The "versions" shot: the first story with other versions, its list open, in view.
+OPEN_VERSIONS = """
+const list = document.querySelector("details.versions");
+if (!list) { return false; }
+list.open = true;
+list.closest("li").scrollIntoView({block: "center"});
+return true;
+"""
+
+
+def shoot(
+    driver, url: str, path: Path, width: int = 1280, height: int = 1000, script: str = ""
+) -> None:
     driver.set_window_size(width, height)
     driver.get(url)
     # "complete" waits for frames too, so the embedded view is drawn
     WebDriverWait(driver, 15).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
+    if script and not driver.execute_script(script):
+        raise SystemExit(f"{url}: nothing to show for {path.name} (no story with versions?)")
     driver.save_screenshot(str(path))
     print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  <- {url}")
 
@@ -122,7 +171,16 @@ def main() -> None:
     parser.add_argument("--query", default="president", help="the query shown")
     parser.add_argument(
         "--only",
-        choices=["search", "faceted-search", "embed", "phone", "trends", "search-vi", "article-vi"],
+        choices=[
+            "search",
+            "faceted-search",
+            "embed",
+            "phone",
+            "trends",
+            "versions",
+            "search-vi",
+            "article-vi",
+        ],
         action="append",
         help="take only these screenshots (repeatable; default: all)",
     )
@@ -132,9 +190,11 @@ def main() -> None:
     driver = None
     try:
         index_dir = args.index_dir
+        story_query = args.query
         if index_dir is None:
             index_dir = work / "index"
-            report = index_paths(index_dir, [ROOT / "data" / "demo"])
+            story_query = write_wire_copies(work / "wire", args.query)
+            report = index_paths(index_dir, [ROOT / "data" / "demo", work / "wire"])
             print(f"indexed {report.articles} demo articles")
         intranet = Intranet()
         config = web.Config.from_env(
@@ -168,6 +228,7 @@ def main() -> None:
             "embed": (intranet.url + "/", 1280, 860),
             "phone": (search, 400, 860),
             "trends": (trends, 1280, 1000),
+            "versions": (f"{base}/?q={urllib.parse.quote(story_query)}", 1280, 700),
             # The Vietnamese interface: a search narrowed to Vietnam (Babel's dates and
             # month names, the gazetteer's place spellings) and an article page.
             "search-vi": (f"{base}/?place=Vietnam&lang=vi", 1280, 1000),
@@ -177,7 +238,8 @@ def main() -> None:
             shots["article-vi"] = (f"{base}/article/{seed[0]['id']}?lang=vi", 1280, 1000)
         for name, (url, width, height) in shots.items():
             if not args.only or name in args.only:
-                shoot(driver, url, args.out / f"{name}.png", width, height)
+                script = OPEN_VERSIONS if name == "versions" else ""
+                shoot(driver, url, args.out / f"{name}.png", width, height, script)
     finally:
         if driver is not None:
             driver.quit()
