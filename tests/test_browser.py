@@ -24,7 +24,11 @@ from chromium import make_driver, quit_driver
 pytestmark = BROWSER_MARKS
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoAlertPresentException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
@@ -153,10 +157,30 @@ def shown_total(driver) -> int:
     return int(text.split()[0].replace(",", ""))
 
 
+def page_left(element):
+    """``EC.staleness_of``, except that while a page is being replaced Chromium can
+    answer for its element with "Node with given id does not belong to the document",
+    an unknown error rather than a stale reference (seen on a loaded machine): that,
+    too, means the page is gone."""
+
+    def left(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return left
+
+
 def click_and_wait(driver, element) -> None:
     """Click something that loads a new page, and wait for it."""
     element.click()
-    wait(driver, EC.staleness_of(element))
+    wait(driver, page_left(element))
     wait(driver, EC.presence_of_element_located((By.ID, "main")))
 
 
