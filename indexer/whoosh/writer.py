@@ -55,7 +55,7 @@ from indexer.whoosh.schema import (
     to_document,
 )
 from indexer.whoosh.spelling import article_words, write_words
-from indexer.whoosh.storage import open_mapped_index
+from indexer.whoosh.storage import create_mapped_index, open_mapped_index
 
 #: Memory Whoosh's writer may use for its posting pool before it spills to disk (the
 #: in-process writer: small runs, and every run on a one-core machine).
@@ -543,7 +543,7 @@ def _segment_worker(generation_dir: str, limitmb: float) -> None:
     source, sink = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     try:
-        ix = whoosh_index.open_dir(generation_dir)
+        ix = open_mapped_index(generation_dir, writable=True)
         chunks = iter(lambda: pickle.load(source), None)
 
         def clusters_of(stories: list[tuple[str, bytes]]) -> list[str]:
@@ -647,12 +647,12 @@ def run_plan(
         fresh = rebuild or pointer is None
         if fresh:
             generation = layout.new_generation()
-            ix = whoosh_index.create_in(layout.generation_dir(generation), build_schema())
+            ix = create_mapped_index(layout.generation_dir(generation), build_schema())
             existing: Manifest = {}
         else:
             assert pointer is not None  # not fresh
             generation = pointer.generation
-            ix = whoosh_index.open_dir(layout.generation_dir(generation))
+            ix = open_mapped_index(layout.generation_dir(generation), writable=True)
             existing = _manifest(ix)
         report.generation = generation
         try:
@@ -783,7 +783,9 @@ def _recluster_committed(generation_dir: Path) -> None:
     changes = reassign([(article_id, sig, cluster) for article_id, sig, cluster, _f in existing])
     if not changes:
         return
-    writer = _SegmentWriter(whoosh_index.open_dir(generation_dir), limitmb=WRITER_LIMIT_MB)
+    writer = _SegmentWriter(
+        open_mapped_index(generation_dir, writable=True), limitmb=WRITER_LIMIT_MB
+    )
     try:
         _rewrite(writer, generation_dir, existing, changes)
     except BaseException:
