@@ -83,9 +83,10 @@ def to_article(stored: dict) -> Article:
     )
 
 
-def version_hit(stored: dict, of: Hit) -> Hit:
-    """Another version of ``of``'s story, from its stored fields, as a hit without
-    snippet or score (both engines list a story's other versions this way)."""
+def stored_hit(
+    stored: dict, *, snippet: str = "", score: float = 0.0, cluster: str = "", versions: int = 1
+) -> Hit:
+    """A hit from an article's stored fields (both engines store the same ones)."""
     return Hit(
         id=stored["id"],
         title=stored.get("title", ""),
@@ -94,8 +95,14 @@ def version_hit(stored: dict, of: Hit) -> Hit:
         url=stored.get("url", ""),
         tags=list(stored.get("tags", [])),
         places=list(stored.get("places", [])),
-        snippet="",
-        score=0.0,
-        cluster=of.cluster,
-        versions=of.versions,
+        snippet=snippet,
+        score=score,
+        cluster=cluster,
+        versions=versions,
     )
+
+
+def version_hit(stored: dict, of: Hit) -> Hit:
+    """Another version of ``of``'s story, from its stored fields, as a hit without
+    snippet or score (both engines list a story's other versions this way)."""
+    return stored_hit(stored, cluster=of.cluster, versions=of.versions)

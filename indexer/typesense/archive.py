@@ -50,7 +50,7 @@ from indexer.api import (
     drill_down,
     month_label,
 )
-from indexer.documents import facet_key, parse_published, to_article, version_hit
+from indexer.documents import facet_key, stored_hit, to_article, version_hit
 from indexer.errors import N_, IndexDamaged, IndexMissing, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
@@ -699,14 +699,8 @@ class TypesenseArchive:
             if terms is not None:  # snippets
                 text = snippet(doc.get("body") or doc.get("subtitle", ""), terms)
             hits.append(
-                Hit(
-                    id=doc["id"],
-                    title=doc.get("title", ""),
-                    published=parse_published(doc.get("published", "")),
-                    site=doc.get("site", ""),
-                    url=doc.get("url", ""),
-                    tags=list(doc.get("tags", [])),
-                    places=list(doc.get("places", [])),
+                stored_hit(
+                    doc,
                     snippet=text,
                     score=float(item.get("text_match") or 0),
                     cluster=doc.get("cluster") or doc["id"],

@@ -44,7 +44,7 @@ from indexer.api import (
     TrendQuery,
     TrendResult,
 )
-from indexer.documents import parse_published, to_article, version_hit
+from indexer.documents import stored_hit, to_article, version_hit
 from indexer.errors import IndexMissing, IndexOutdated, QueryError
 from indexer.query import ParsedQuery, make_parser, parse, positive_terms
 from indexer.snippets import snippet, terms_for_snippets
@@ -446,19 +446,7 @@ class Archive:
             text = ""
             if snippets:
                 text = snippet(doc["body"] or doc.get("subtitle", ""), terms or _NO_TERMS)
-            hits.append(
-                Hit(
-                    id=doc["id"],
-                    title=doc["title"],
-                    published=parse_published(doc.get("published", "")),
-                    site=doc.get("site", ""),
-                    url=doc.get("url", ""),
-                    tags=list(doc.get("tags", [])),
-                    places=list(doc.get("places", [])),
-                    snippet=text,
-                    score=float(score),
-                )
-            )
+            hits.append(stored_hit(doc, snippet=text, score=float(score)))
         return hits
 
     def _suggest(
