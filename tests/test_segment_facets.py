@@ -128,3 +128,20 @@ def test_a_missing_or_damaged_file_is_read_from_the_terms(tmp_path, archive_file
             _same_columns(facets.build_facet_data(reader, directory), expected)
     finally:
         ix.close()
+
+
+def test_clusters_learnt_after_writing_replace_the_segments_own():
+    """``with_clusters`` moves the given documents from their own-id term to their
+    story's, and the result is what reading such a segment's terms would give."""
+    from indexer.whoosh.segment_facets import FieldPostings, with_clusters
+
+    own = FieldPostings(
+        np.array([b"a", b"b", b"c", b"d"]),
+        np.array([0, 1, 2, 3, 4], dtype=np.int64),
+        np.array([0, 1, 2, 3], dtype=np.int32),
+    )
+    moved = with_clusters(own, np.array([3, 1], dtype=np.int32), np.array([b"a", b"zz"]))
+    assert moved.terms.tolist() == [b"a", b"c", b"zz"]
+    assert moved.offsets.tolist() == [0, 2, 3, 4]
+    assert moved.docs.tolist() == [0, 3, 2, 1]
+    assert with_clusters(own, np.zeros(0, dtype=np.int32), np.zeros(0, dtype="S1")) is own

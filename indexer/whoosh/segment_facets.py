@@ -15,6 +15,10 @@ without one (an index written before this, or a writer killed between its commit
 the save) is read from its terms instead: the same postings, only slower. The index
 format does not change, and nothing but NumPy arrays is stored (no pickles).
 
+A segment an indexing worker wrote before the run's story clusters were known names
+each article's own id as its cluster; the clusters the worker learnt at the end are kept
+beside it (``MAIN_<id>.clusters.npz``, :func:`save_clusters`) and read in their place.
+
 Reading a segment's terms walks its term table in order (one sequential pass, no hash
 lookup per term); a term in one or two documents is answered by its term info's first
 and last document, so the postings file is opened only for the larger terms.
@@ -47,6 +51,9 @@ FACET_FIELDS = (
 )
 #: Appended to a segment's id: ``MAIN_<id>.facets.npz``.
 SUFFIX = ".facets.npz"
+#: Appended to a segment's id: the story clusters its writer learnt after writing it
+#: (:func:`save_clusters`).
+CLUSTERS_SUFFIX = ".clusters.npz"
 #: Bumped if what is stored changes; a file of another version is read from the terms.
 FORMAT = 1
 
@@ -201,16 +208,19 @@ def join(parts: list[tuple[FieldPostings, int]]) -> FieldPostings:
 
 def read_postings(reader, directory: str | os.PathLike | None) -> dict[str, FieldPostings]:
     """Every facet field's postings across a reader's segments: from each segment's
-    file in ``directory`` where there is one, else from its terms."""
+    file in ``directory`` where there is one, else from its terms; with the clusters
+    a segment's writer learnt after writing it (:func:`save_clusters`)."""
     by_field: dict[str, list[tuple[FieldPostings, int]]] = {name: [] for name in FACET_FIELDS}
     for leaf, offset in reader.leaf_readers():
         segment = leaf.segment() if hasattr(leaf, "segment") else None
-        stored = (
-            load(directory, segment.segment_id())
-            if directory is not None and segment is not None
-            else None
-        )
+        if directory is None or segment is None:
+            stored, learnt = None, None
+        else:
+            stored = load(directory, segment.segment_id())
+            learnt = load_clusters(directory, segment.segment_id())
         postings = stored if stored is not None else read_segment(leaf)
+        if learnt is not None:
+            postings = {**postings, "cluster": with_clusters(postings["cluster"], *learnt)}
         for name in FACET_FIELDS:
             by_field[name].append((postings[name], offset))
     return {name: join(parts) for name, parts in by_field.items()}
@@ -229,3 +239,73 @@ def save_missing(ix, directory: str | os.PathLike) -> int:
             save(directory, segment.segment_id(), read_segment(leaf))
             written += 1
     return written
+
+
+# -- Clusters learnt after a segment was written --------------------------------------
+
+
+def clusters_path_for(directory: str | os.PathLike, segment_id: str) -> Path:
+    return Path(directory) / f"{segment_id}{CLUSTERS_SUFFIX}"
+
+
+def save_clusters(
+    directory: str | os.PathLike, segment_id: str, docs: np.ndarray, clusters: list[str]
+) -> None:
+    """Keep the story clusters of documents ``docs`` of a segment written before they
+    were known.
+
+    Why: an indexing worker writes a segment each time its pool is full, long before
+    the run's clusters are known (they depend on every article), so such a segment
+    names each article's own id as its cluster. Writing the articles that turn out to
+    have versions again, with their cluster, took 10 of the 49 minutes of a 1M build
+    (bench/RESULTS.md). Instead the worker keeps the right clusters here, beside the
+    segment and before the run commits, and :func:`read_postings` puts them in place
+    of the segment's own. Unlike the facet file this is part of the index, not a cache:
+    a failure to write it fails the run (nothing is committed). The name matches
+    Whoosh's segment-file pattern, so the file is deleted with its segment; segments
+    are never merged here, so it stays true for the segment's life.
+    """
+    final = clusters_path_for(directory, segment_id)
+    temporary = final.with_name(final.name + ".tmp")
+    with temporary.open("wb") as f:
+        np.savez(
+            f,
+            format=np.array([FORMAT]),
+            docs=np.asarray(docs, dtype=np.int32),
+            clusters=np.array([c.encode("utf-8") for c in clusters], dtype=bytes),
+        )
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, final)
+
+
+def load_clusters(
+    directory: str | os.PathLike, segment_id: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(docs, clusters)`` kept for a segment, or None when it has none. An unreadable
+    file counts as none: each of those articles is then its own story until the next
+    index run, which finds their clusters wrong and writes them again."""
+    try:
+        with np.load(clusters_path_for(directory, segment_id), allow_pickle=False) as npz:
+            if int(npz["format"][0]) != FORMAT:
+                return None
+            return npz["docs"], npz["clusters"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+def with_clusters(postings: FieldPostings, docs: np.ndarray, clusters: np.ndarray) -> FieldPostings:
+    """A segment's ``cluster`` postings with documents ``docs`` moved to ``clusters``
+    (terms in order, each term's documents in order, as read from the terms)."""
+    if docs.size == 0:
+        return postings
+    term_of = np.repeat(np.arange(postings.terms.size), postings.sizes)
+    kept = ~np.isin(postings.docs, docs)
+    terms = np.concatenate([postings.terms[term_of[kept]], clusters])
+    found = np.concatenate([postings.docs[kept], docs.astype(np.int32)])
+    order = np.argsort(found, kind="stable")
+    order = order[np.argsort(terms[order], kind="stable")]
+    terms, found = terms[order], found[order]
+    names, starts = np.unique(terms, return_index=True)
+    offsets = np.append(starts, terms.size).astype(np.int64)
+    return FieldPostings(names, offsets, found.astype(np.int32))

@@ -34,6 +34,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool, SegmentWriter
@@ -307,7 +308,7 @@ class _WhooshSink:
             self.chunk = []
         written = self.workers.stories()
         clusters = self._add_clusters(written)
-        segments, words, stale = self.workers.finish(clusters)
+        segments, words = self.workers.finish(clusters)
         self.words.update(words)
         # What SegmentWriter.commit does, plus the workers' segments (as Whoosh's own
         # MpWriter does with multisegment=True): no merge of the new postings.
@@ -319,12 +320,6 @@ class _WhooshSink:
             writer._close_segment()
         writer._commit_toc(final)
         writer._finish()
-        if stale:
-            # The facet files first: reclustering then reads the clusters from them
-            # (or, if they cannot be written, from the terms; run_plan says so).
-            with contextlib.suppress(OSError):
-                _save_segment_facets(self.generation_dir)
-            _recluster_committed(self.generation_dir)
 
     def _add_clusters(self, written: list[list[tuple[str, bytes]]]) -> list[list[str]]:
         """Recluster the archive as it will be after this run and give every new
@@ -445,26 +440,23 @@ class _SegmentWorkers:
         if self.failures:
             raise RuntimeError(f"an indexing worker failed: {self.failures[0]}")
 
-    def finish(self, clusters: list[list[str]]) -> tuple[list, Counter, int]:
-        """Give each worker the clusters of its articles; their segments, their words
-        and how many of their articles must be written again with their cluster
-        (:func:`_write_segments`)."""
+    def finish(self, clusters: list[list[str]]) -> tuple[list, Counter]:
+        """Give each worker the clusters of its articles; their segments and their
+        words (:func:`_write_segments`)."""
         for process, part in zip(self.processes, clusters, strict=True):
             with _pipe(process.stdin) as pipe:
                 pickle.dump(part, pipe, protocol=pickle.HIGHEST_PROTOCOL)
         segments: list = []
         words: Counter = Counter()
-        stale = 0
         for process in self.processes:
-            worker_segments, worker_words, worker_stale = _read_result(process, "ok")
+            worker_segments, worker_words = _read_result(process, "ok")
             segments.extend(worker_segments)
             words.update(worker_words)
-            stale += worker_stale
         for process in self.processes:
             _pipe(process.stdout).close()
             if process.wait() != 0:
                 raise RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
-        return segments, words, stale
+        return segments, words
 
     def _check(self) -> None:
         for process in self.processes:
@@ -553,14 +545,14 @@ def _segment_worker(generation_dir: str, limitmb: float) -> None:
             sink.flush()
             return pickle.load(source)
 
-        segments, words, stale = _write_segments(ix, chunks, limitmb, clusters_of)
+        segments, words = _write_segments(ix, chunks, limitmb, clusters_of)
     except OSError as exc:
         # A full disk or a file-size limit: tell the parent why, in one record, so the
         # admin reads "No space left on device" instead of a worker's traceback.
         pickle.dump(("error", exc.errno, exc.strerror or str(exc)), sink)
         sink.flush()
         os._exit(3)
-    pickle.dump(("ok", segments, words, stale), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(("ok", segments, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
     sink.flush()
 
 
@@ -569,10 +561,9 @@ def _write_segments(
     chunks: Iterable[list[tuple[Article, str]]],
     limitmb: float,
     clusters_of: Callable[[list[tuple[str, bytes]]], list[str]] | None = None,
-) -> tuple[list, Counter, int]:
+) -> tuple[list, Counter]:
     """Write the chunks' articles as segments of at most ``limitmb`` of postings each
-    (flush by RAM); the finished segments, in order, the articles' words, and how many
-    articles of segments flushed before the end carry a cluster that is not theirs.
+    (flush by RAM); the finished segments, in order, and the articles' words.
 
     Why not one segment per worker: once Whoosh's posting pool is full it spills sorted
     runs to disk and merges them all at the end. At 1M articles that merge was 45% of
@@ -583,16 +574,18 @@ def _write_segments(
 
     Story clusters (issue 13) depend on every article of the run, so they are known
     only at the end (``clusters_of`` gets every ``(id, signature)`` written here, in
-    order, and answers their clusters): the last segment gets its articles' clusters;
-    a segment flushed before the end has given each article its own id as its cluster,
-    and the few of those that have versions are counted as stale, for the parent to
-    write again once the run is committed (:func:`_recluster_committed`).
+    order, and answers their clusters): the last segment gets its articles' clusters
+    as postings; a segment flushed before the end has given each article its own id
+    as its cluster, and the clusters of those that have versions are kept beside it
+    (:func:`indexer.whoosh.segment_facets.save_clusters`), so no article is written
+    twice.
 
     No lock: the parent holds the index's lock for the whole run. A segment's documents
     only become visible when the parent commits a TOC naming it; the files of segments
     never committed are deleted by the next commit.
     """
     segments: list = []
+    spans: list[tuple[int, int]] = []  # each segment's articles in ``stories``
     words: Counter = Counter()
     stories: list[tuple[str, bytes]] = []
     flushed = 0  # articles in segments already written
@@ -607,20 +600,30 @@ def _write_segments(
                 for docnum, (article_id, _sig) in enumerate(stories[flushed:]):
                     writer.pool.add(cluster_posting(article_id, docnum))
                 segments.append(writer._finalize_segment())
+                spans.append((flushed, len(stories)))
                 flushed = len(stories)
                 writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
     clusters = clusters_of(stories) if clusters_of else [key for key, _sig in stories]
-    stale = sum(
-        cluster != article_id
-        for (article_id, _sig), cluster in zip(stories[:flushed], clusters, strict=False)
-    )
+    for segment, (start, end) in zip(segments, spans, strict=True):
+        learnt = [
+            docnum
+            for docnum in range(end - start)
+            if clusters[start + docnum] != stories[start + docnum][0]
+        ]
+        if learnt:
+            segment_facets.save_clusters(
+                ix.storage.folder,
+                segment.segment_id(),
+                np.array(learnt, dtype=np.int32),
+                [clusters[start + docnum] for docnum in learnt],
+            )
     for docnum, cluster in enumerate(clusters[flushed:]):
         writer.pool.add(cluster_posting(cluster, docnum))
     if writer._added:
         segments.append(writer._finalize_segment())
     else:
         writer._close_segment()
-    return segments, words, stale
+    return segments, words
 
 
 def run_plan(
@@ -771,27 +774,6 @@ def _rewrite(writer, generation_dir: Path, existing: list, changes: dict[str, st
             to_article(stored[article_id]), file, cluster=changes[article_id], signature=sig
         )
         writer.add_document(**document)
-
-
-def _recluster_committed(generation_dir: Path) -> None:
-    """Write again, with their cluster, the articles a worker wrote into a segment it
-    flushed before the run's clusters were known (only in runs large enough to fill a
-    worker's pool; see :func:`_write_segments`). Whoosh cannot change a field in place:
-    each is deleted and added, and its old copy stays in the segment's files (not in any
-    search or count of live articles) until a merge."""
-    existing = _story_rows(generation_dir)
-    changes = reassign([(article_id, sig, cluster) for article_id, sig, cluster, _f in existing])
-    if not changes:
-        return
-    writer = _SegmentWriter(
-        open_mapped_index(generation_dir, writable=True), limitmb=WRITER_LIMIT_MB
-    )
-    try:
-        _rewrite(writer, generation_dir, existing, changes)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(merge=False)
 
 
 def _story_rows(generation_dir: Path) -> list[tuple[str, bytes, str, str]]:
