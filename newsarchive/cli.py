@@ -822,6 +822,10 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
     import web
     from archive.places import gazetteer
     from web.accesslog import configure_logging
+    from web.memory import limit_malloc_arenas
+
+    # Before any thread starts or gunicorn forks: see web.memory.
+    limit_malloc_arenas()
 
     config = web.Config.from_env(index_dir=resolve_index_dir(index_dir))
     # The gazetteer takes a second or more to load; loaded here, before gunicorn forks,
