@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
@@ -46,7 +46,7 @@ from indexer.errors import IndexOutdated
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
 from indexer.whoosh import segment_facets
 from indexer.whoosh.layout import Layout, Pointer
-from indexer.whoosh.pool import CompactPool, add_term_postings
+from indexer.whoosh.pool import CompactPool, TermPostings, add_term_postings
 from indexer.whoosh.schema import (
     SCHEMA_VERSION,
     build_schema,
@@ -116,47 +116,27 @@ def _add_postings_by_term(fieldwriter, schema, lengths, postings) -> None:
     """``FieldWriter.add_postings`` for Whoosh 3 segments, a term at a time.
 
     Whoosh's loop makes a checked method call per posting; this fills each block of a
-    term's posting list in one step and leaves the block format to Whoosh's own
-    ``_write_block`` (tests/test_writer_postings.py compares every term's postings and
-    statistics with Whoosh's own writer). ``postings`` are sorted
+    term's posting list in one step (:func:`indexer.whoosh.pool.add_term_postings`, the
+    workers' writer too; tests/test_writer_postings.py compares every term's postings
+    and statistics with Whoosh's own writer). ``postings`` are sorted
     ``(field, term bytes, docnum, weight, value)``; docnum -1 marks spelling words,
     which Whoosh 3 no longer stores.
     """
-    field_length = lengths.doc_field_length if lengths else None
-    compression = fieldwriter._codec._compression
-    current_field = None
+    add_term_postings(fieldwriter, schema, lengths, _by_term(postings), COMPRESS_POSTINGS)
+
+
+def _by_term(postings) -> Iterator[TermPostings]:
+    """Sorted posting tuples grouped as ``(field, term, ids, weights, values)``."""
     for (fieldname, btext), group in groupby(postings, key=_FIELD_AND_TERM):
-        if fieldname != current_field:
-            if current_field is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            current_field = fieldname
         rows = [row for row in group if row[2] != -1]
-        if not rows:
-            continue
-        fieldwriter.start_term(btext)
-        block = fieldwriter._postwriter
-        block._compression = compression if len(rows) >= COMPRESS_POSTINGS else 0
-        limit = block._blocklimit
-        for start in range(0, len(rows), limit):
-            if block._ids:  # the previous block is full: Whoosh writes it on the next add
-                block._write_block()
-            part = rows[start : start + limit]
-            block._ids.extend([row[2] for row in part])
-            weights = [row[3] for row in part]
-            block._weights.extend(weights)
-            block._maxweight = max(block._maxweight, *weights)
-            block._values.extend([row[4] for row in part if row[4]])
-            if field_length is not None:
-                found = [n for n in (field_length(row[2], fieldname) for row in part) if n]
-                if found:
-                    low = min(found)
-                    if block._minlength is None or low < block._minlength:
-                        block._minlength = low
-                    block._maxlength = max(block._maxlength, *found)
-        fieldwriter.finish_term()
-    if current_field is not None:
-        fieldwriter.finish_field()
+        if rows:
+            yield (
+                fieldname,
+                btext,
+                [row[2] for row in rows],
+                [row[3] for row in rows],
+                [row[4] for row in rows],
+            )
 
 
 _FIELD_AND_TERM = itemgetter(0, 1)
