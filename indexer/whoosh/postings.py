@@ -450,7 +450,7 @@ def _intersection(parts: list[Match], scored: bool) -> Match:
     ids = parts[0].ids
     scores = _scores(parts[0]).copy() if scored else None
     for part in parts[1:]:
-        inside = _contains(part.ids, ids)
+        inside = contains(part.ids, ids)
         ids = ids[inside]
         if scores is not None:
             scores = scores[inside] + _scores(part)[np.searchsorted(part.ids, ids)]
@@ -547,13 +547,13 @@ def _phrase_matches(q: wq.Phrase, index: ScoringIndex):
     # Documents having every word, and where each word's posting is for them.
     candidates = min((found.ids for found in terms), key=len)
     for found in terms:
-        candidates = candidates[_contains(found.ids, candidates)]
+        candidates = candidates[contains(found.ids, candidates)]
         if candidates.size == 0:
             return None
     rows = [np.searchsorted(found.ids, candidates) for found in terms]
     keys = [_position_keys(found, r, candidates) for found, r in zip(terms, rows, strict=True)]
     docs, counts = _phrase_docs(keys, max(1, int(q.slop)))
-    keep = _contains(docs, candidates)
+    keep = contains(docs, candidates)
     ids = candidates[keep]
     if ids.size == 0:
         return None
@@ -607,7 +607,7 @@ def _to_deltas(positions: list[int]) -> list[int]:
     return [b - a for a, b in zip([0, *positions[:-1]], positions, strict=True)]
 
 
-def _contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+def contains(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Which of ``wanted`` are in ``sorted_keys`` (both sorted): a binary search each,
     cheaper than ``np.isin``'s sort of both."""
     if sorted_keys.size == 0:
@@ -637,7 +637,7 @@ def _phrase_docs(positions: list[np.ndarray], slop: int) -> tuple[np.ndarray, np
         # Each next word exactly one position after the previous: the common case.
         starts = first
         for step, keys in enumerate(positions[1:], start=1):
-            starts = starts[_contains(keys, starts + step)]
+            starts = starts[contains(keys, starts + step)]
             if starts.size == 0:
                 break
         return _doc_counts(starts)

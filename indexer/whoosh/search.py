@@ -53,11 +53,18 @@ from indexer.whoosh.facets import (
     FacetData,
     build_facet_data,
     combine,
+    combine_ids,
     facet_counts,
     filter_masks,
 )
 from indexer.whoosh.layout import Layout
-from indexer.whoosh.postings import ScoringIndex, Unsupported, evaluate, phrase_as_term
+from indexer.whoosh.postings import (
+    ScoringIndex,
+    Unsupported,
+    contains,
+    evaluate,
+    phrase_as_term,
+)
 from indexer.whoosh.schema import SCHEMA_VERSION
 from indexer.whoosh.spelling import WordCorrector, read_words
 from indexer.whoosh.storage import open_mapped_index
@@ -87,6 +94,9 @@ FACET_LIMIT = 50
 PARSE_CACHE_SIZE = 1000
 #: Stored documents fetched per lock acquisition when streaming all hits.
 _BATCH = 200
+#: A text query matching at most 1/this of the archive's documents is a sparse
+#: selection (:class:`_Selection`): its steps follow the hits, not the archive.
+SPARSE_FRACTION = 16
 
 
 class _Snapshot:
@@ -211,13 +221,13 @@ class Archive:
         sort = query.effective_sort()
         chosen = self._select(snap, query, scored=sort == "relevance", continued=True)
         parsed = chosen.parsed
-        total = int(np.count_nonzero(chosen.selected))
+        total = chosen.total()
         facets = {}
         if query.facets:
             facets = self._facets(snap, query, chosen)
         first = (page - 1) * page_size
         collapse = query.collapsed()
-        stories = _count_stories(snap, chosen.selected)
+        stories = _count_stories(snap, chosen)
         docnums, scores = self._story_page(
             snap, chosen, sort, first, page_size, collapse=collapse, stories=stories
         )
@@ -245,7 +255,7 @@ class Archive:
         snap = self._current()
         sort = query.effective_sort()
         chosen = self._select(snap, query, scored=sort == "relevance", continued=True)
-        total = int(np.count_nonzero(chosen.selected))
+        total = chosen.total()
         docnums, scores = self._story_page(
             snap,
             chosen,
@@ -253,7 +263,7 @@ class Archive:
             0,
             total,
             collapse=query.collapsed(),
-            stories=_count_stories(snap, chosen.selected),
+            stories=_count_stories(snap, chosen),
         )
         for start in range(0, len(docnums), _BATCH):
             batch = docnums[start : start + _BATCH]
@@ -314,7 +324,7 @@ class Archive:
         """Articles per period for each query (see :mod:`indexer.whoosh.trends`)."""
         snap = self._current()
         return count_trends(
-            snap.facets, lambda q: self._select(snap, q, scored=False).selected, query
+            snap.facets, lambda q: self._select(snap, q, scored=False).selected_mask(), query
         )
 
     def top_words(self, query: SearchQuery, limit: int = 20) -> TopWordsResult:
@@ -323,7 +333,7 @@ class Archive:
         snap = self._current()
         sort = query.effective_sort()
         chosen = self._select(snap, query, scored=sort == "relevance")
-        total = int(np.count_nonzero(chosen.selected))
+        total = chosen.total()
         docnums, _scores = self._page(snap, chosen, sort, 0, TOP_WORDS_SAMPLE)
         articles = int(np.count_nonzero(snap.facets.alive))
         with snap.lock:
@@ -340,23 +350,33 @@ class Archive:
         ``continued``, a short list continues with the next rung (:func:`_continue`)."""
         text = nfc(query.text).strip()
         data = snap.facets
-        parsed = None
-        scores = None
-        relaxed = None
+        masks = filter_masks(data, query.filters)
         if text:
             with snap.lock:
                 parsed = snap.parse(text)
-                matches, scores, relaxed = _match(snap, parsed, data.size, scored)
+                matched = _match(snap, parsed, data.size, scored)
+            matches, scores, relaxed, ids, id_scores = matched
+            if matches is None:
+                chosen = _Selection(
+                    parsed, masks, match_ids=ids, match_scores=id_scores, size=data.size
+                )
+            else:
+                chosen = _Selection(
+                    parsed, masks, matches, combine(matches, masks), scores, relaxed, size=data.size
+                )
         else:
-            matches = data.alive
-        masks = filter_masks(data, query.filters)
-        chosen = _Selection(parsed, matches, combine(matches, masks), masks, scores, relaxed)
+            parsed = None
+            chosen = _Selection(None, masks, data.alive, combine(data.alive, masks), size=data.size)
         if continued and parsed is not None and relaxed is None:
             _continue(snap, chosen, scored)
         return chosen
 
     def _facets(self, snap, query: SearchQuery, chosen: _Selection) -> dict:
         limit = max(1, int(query.facet_limit or FACET_LIMIT))
+        if chosen.match_ids is not None:
+            return facet_counts(
+                snap.facets, None, chosen.masks, query.filters, limit, match_ids=chosen.match_ids
+            )
         if chosen.parsed is None and query.filters.is_empty():
             # The browse view: the same for every visitor until the index changes.
             cached = snap.facets.cache.get(("browse", limit))
@@ -374,12 +394,12 @@ class Archive:
         Relevance: by score, ties by document number (Whoosh's own order); newest and
         oldest: by date and time, undated last, ties newest-indexed first.
         """
-        docnums = np.flatnonzero(chosen.selected)
+        docnums = chosen.selected_ids()
         if count <= 0 or docnums.size == 0 or first >= docnums.size:
             return [], []
         want = min(first + count, docnums.size)
-        if chosen.scores is not None:
-            keys = chosen.scores[docnums].astype(np.float64)
+        if chosen.scored:
+            keys = chosen.scores_at(docnums).astype(np.float64)
             tiebreak = docnums  # lower first
         else:
             keys = snap.facets.sortkey[docnums].astype(np.float64)
@@ -397,7 +417,7 @@ class Archive:
         else:
             part = np.arange(docnums.size)
         order = part[np.lexsort((tiebreak[part], -keys[part]))][first:want]
-        scores = chosen.scores[docnums[order]].tolist() if chosen.scores is not None else None
+        scores = chosen.scores_at(docnums[order]).tolist() if chosen.scored else None
         return docnums[order].tolist(), scores or [0.0] * len(order)
 
     def _story_page(
@@ -421,7 +441,7 @@ class Archive:
         order is total), and versions are few, so a page rarely needs more than a
         prefix twice its length, not the whole selection ranked (87 ms at 100k hits).
         """
-        total = int(np.count_nonzero(chosen.selected))
+        total = chosen.total()
         if not collapse or stories == total:
             return self._page(snap, chosen, sort, first, count)
         want = first + count
@@ -481,7 +501,7 @@ class Archive:
             )
         except QueryError:
             return None
-        found = int(np.count_nonzero(better.selected))
+        found = better.total()
         if relaxed is not None:
             # Better when it finds articles with more of the words.
             more = better.relaxed.matched if better.relaxed else len(parsed.groups)
@@ -502,15 +522,19 @@ def _story_codes(snap: _Snapshot, docnums: np.ndarray) -> np.ndarray:
     return np.where(codes >= 0, codes, -1 - docnums)
 
 
-def _count_stories(snap: _Snapshot, selected: np.ndarray) -> int:
+def _count_stories(snap: _Snapshot, chosen: _Selection) -> int:
     """How many stories the selected articles make: each article without a shared
     cluster is one, plus the shared clusters that have a selected article (counted with
-    one pass over the selection, not a sort of it)."""
+    one pass over the selection, not a sort of it; a sort of the few when they are
+    much fewer than the clusters)."""
     column = snap.facets.cluster
+    ids = chosen.selected_ids()
     if column is None:
-        return int(np.count_nonzero(selected))
-    codes = column.codes[selected]
+        return int(ids.size)
+    codes = column.codes[ids]
     shared = codes[codes >= 0]
+    if shared.size * SPARSE_FRACTION < len(column.keys):
+        return int(codes.size - shared.size + np.unique(shared).size)
     present = np.bincount(shared, minlength=len(column.keys)) if shared.size else shared
     return int(codes.size - shared.size + np.count_nonzero(present))
 
@@ -529,7 +553,7 @@ def _add_stories(snap: _Snapshot, docnums: list[int], hits: list[Hit], others: b
         hit.cluster = column.keys[code]
         hit.versions = int(data.cluster_sizes[code])
         if others and hit.versions > 1:
-            members = np.flatnonzero((column.codes == code) & data.alive)
+            members = data.cluster_members(code)
             members = members[members != docnum]
             members = members[np.lexsort((members, data.sortkey[members]))]
             members = members[:MAX_OTHER_VERSIONS].tolist()
@@ -540,25 +564,92 @@ def _add_stories(snap: _Snapshot, docnums: list[int], hits: list[Hit], others: b
 
 @dataclass
 class _Selection:
-    """What a query selects: matches before filters, after them, and the scores."""
+    """What a query selects: matches before filters, after them, and the scores.
+
+    In one of two forms. Dense: ``matches`` and ``selected`` are masks over every
+    document and ``scores`` a document-sized array. Sparse (a text query matching at
+    most 1/:data:`SPARSE_FRACTION` of the archive): ``match_ids`` are the sorted live
+    matches and ``match_scores`` their scores; filters, totals, facet counts, stories
+    and the page then look up just those documents, and the masks are made only when
+    asked for (:meth:`dense`). Why: at a million articles each pass over a
+    document-sized array costs about a millisecond, and a search made a dozen of them
+    however few its hits (a word with 300 articles took 6.6 ms; bench/RESULTS.md).
+    """
 
     parsed: ParsedQuery | None
-    matches: np.ndarray
-    selected: np.ndarray
     masks: dict
+    matches: np.ndarray | None = None
+    selected: np.ndarray | None = None
     #: Relevance score per document (0 where it does not match), when scored.
-    scores: np.ndarray | None
+    scores: np.ndarray | None = None
     #: How the query was relaxed when no article has all its words, else None.
     relaxed: Relaxed | None = None
     #: Which query word (its index in ``parsed.groups``) each article continuing a
     #: short list lacks, -1 for the others; None when the list was not continued.
     missing: np.ndarray | None = None
+    #: The sparse form: sorted live matches (filters not applied) and, when scored,
+    #: the score of each.
+    match_ids: np.ndarray | None = None
+    match_scores: np.ndarray | None = None
+    #: The selected document numbers, ascending, once asked for.
+    ids: np.ndarray | None = None
+    #: Documents in the archive (the masks' size).
+    size: int = 0
+
+    @property
+    def scored(self) -> bool:
+        if self.match_ids is not None:
+            return self.match_scores is not None
+        return self.scores is not None
+
+    def selected_ids(self) -> np.ndarray:
+        """The selected documents (filters applied), ascending."""
+        if self.ids is None:
+            if self.match_ids is not None:
+                self.ids = combine_ids(self.match_ids, self.masks)
+            else:
+                assert self.selected is not None
+                self.ids = np.flatnonzero(self.selected)
+        return self.ids
+
+    def total(self) -> int:
+        return int(self.selected_ids().size)
+
+    def scores_at(self, docnums: np.ndarray) -> np.ndarray:
+        """The scores of ``docnums`` (selected documents) when scored."""
+        if self.match_ids is not None:
+            assert self.match_scores is not None
+            return self.match_scores[np.searchsorted(self.match_ids, docnums)]
+        assert self.scores is not None
+        return self.scores[docnums]
+
+    def selected_mask(self) -> np.ndarray:
+        """The selection as a mask over every document."""
+        selected = self.dense().selected
+        assert selected is not None
+        return selected
+
+    def dense(self) -> _Selection:
+        """This selection in the dense form (in place), for the steps that need masks."""
+        ids = self.match_ids
+        if ids is None:
+            return self
+        self.matches = np.zeros(self.size, dtype=bool)
+        self.matches[ids] = True
+        if self.match_scores is not None:
+            self.scores = np.zeros(self.size, dtype=np.float64)
+            self.scores[ids] = self.match_scores
+        self.selected = combine(self.matches, self.masks)
+        self.match_ids = self.match_scores = None
+        return self
 
 
 def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     """Every live document the query matches, as a mask, (when ``scored``) the
     relevance score of each, in one pass over the postings, and how the query was
-    relaxed (None when it was not).
+    relaxed (None when it was not); then None for the sparse form. When the matches are
+    few (:data:`SPARSE_FRACTION`), the sparse form instead: ``(None, None, None, ids,
+    scores)``, the sorted live matches and their scores.
 
     A query of plain words that no live article matches is relaxed (:func:`_relax`);
     its articles with neighbouring query words side by side gain the proximity
@@ -572,7 +663,17 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     try:
         found = evaluate(parsed.query, snap.scoring, scored)
     except Unsupported:
-        return (*_whoosh_match(snap, parsed, size, scored), None)
+        return (*_whoosh_match(snap, parsed, size, scored), None, None, None)
+    live = snap.facets.alive[found.ids]
+    ids = found.ids[live].astype(np.int64)
+    few = ids.size * SPARSE_FRACTION <= size
+    if few and (ids.size or len(parsed.groups) <= 1):
+        id_scores = found.scores[live] if scored and found.scores is not None else None
+        if id_scores is not None and parsed.proximity is not None and ids.size:
+            docs, bonus = _proximity_bonus(snap, parsed)
+            inside = contains(ids, docs)
+            id_scores[np.searchsorted(ids, docs[inside])] += bonus[inside]
+        return None, None, None, ids, id_scores
     mask = np.zeros(size, dtype=bool)
     mask[found.ids] = True
     mask &= snap.facets.alive
@@ -585,7 +686,7 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
         mask, scores, relaxed = _relax(snap, parsed, size, scored)
     if scored and parsed.proximity is not None and mask.any():
         _add_proximity(snap, parsed, mask, scores)
-    return mask, scores, relaxed
+    return mask, scores, relaxed, None, None
 
 
 def _word_counts(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool, which=None):
@@ -648,9 +749,11 @@ def _continue(snap: _Snapshot, chosen: _Selection, scored: bool) -> None:
     parsed = chosen.parsed
     assert parsed is not None
     words = len(parsed.groups)
-    strict = int(np.count_nonzero(chosen.selected))
+    strict = chosen.total()
     if words < CONTINUE_MIN_WORDS or not 0 < strict < CONTINUE_BELOW:
         return
+    chosen.dense()
+    assert chosen.matches is not None and chosen.selected is not None
     size = chosen.matches.size
     present = np.zeros(size, dtype=np.int32)
     with snap.lock:
@@ -665,6 +768,7 @@ def _continue(snap: _Snapshot, chosen: _Selection, scored: bool) -> None:
         return
     chosen.matches = chosen.matches | rung
     chosen.selected = chosen.selected | shown
+    chosen.ids = None
     if chosen.scores is not None and scores is not None:
         chosen.scores = np.where(rung, scores * CONTINUE_FACTOR, chosen.scores)
     # The one index missing from 0 + 1 + ... + (words - 1).
