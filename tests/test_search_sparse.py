@@ -1,0 +1,133 @@
+"""The sparse path of a search (few matches: their documents looked up one by one)
+answers exactly as the dense path (masks over every document) does: hits, order,
+scores, totals, facet counts, stories, continued lists and relaxed queries.
+
+The index is real: the 191 NewsArticles rows of ``tests/fixtures/news-articles-trends.csv``
+plus wire copies of a few of them (the same text on another site: one story with
+several versions). Each query runs twice on the same open archive, once with every
+text query forced sparse and once with every one forced dense.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer import Filters, SearchQuery
+from indexer.api import TrendQuery
+from indexer.whoosh import index_paths, open_index
+from indexer.whoosh import search as whoosh_search
+from indexer.whoosh.facets import filter_masks
+
+FIXTURE = Path(__file__).parent / "fixtures" / "news-articles-trends.csv"
+#: Rows that get wire copies, and how many each.
+COPIES = {0: 2, 3: 1, 10: 1}
+
+QUERIES = [
+    "trump",
+    "white house",
+    '"white house"',
+    "president OR congress",
+    "trump NOT russia",
+    "title:trump",
+    "immigration ban court",
+    "trump travel ban judge ruling",
+    "zzqxv",
+    "zzqxv trump",
+    "presidnet",
+    "trump*",
+    "NOT trump",
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sparse-news")
+    with FIXTURE.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    copies = [
+        {**rows[i], "article_id": f"{rows[i]['article_id']}9{n}", "article_source_link": url}
+        for i, count in COPIES.items()
+        for n in range(count)
+        for url in [f"https://wire{n}.example.com/{rows[i]['article_id']}"]
+    ]
+    for name, part in (("news", rows), ("copies", copies)):
+        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(part)
+    index_dir = folder / "index"
+    index_paths(index_dir, [folder])
+    with open_index(index_dir) as opened:
+        yield opened
+
+
+def _variants(archive) -> list[SearchQuery]:
+    browse = archive.search(SearchQuery(facets=True))
+    tag = browse.facets["tag"][0].value
+    place = browse.facets["place"][0].value
+    filters = [Filters(), Filters(tags=[tag]), Filters(tags=[tag], places=[place])]
+    return [
+        SearchQuery(text=text, filters=f, page=page, sort=sort, versions=versions, facets=True)
+        for text in QUERIES
+        for f in filters
+        for page, sort, versions in [
+            (1, "relevance", "best"),
+            (1, "relevance", "all"),
+            (2, "newest", "best"),
+            (1, "oldest", "all"),
+        ]
+    ]
+
+
+def _answers(archive, queries: list[SearchQuery]) -> list:
+    return [
+        (archive.search(q), [h.id for h in archive.iter_hits(q)], archive.top_words(q))
+        for q in queries
+    ]
+
+
+def test_the_sparse_path_answers_as_the_dense_one(archive, monkeypatch) -> None:
+    queries = _variants(archive)
+    monkeypatch.setattr(whoosh_search, "SPARSE_FRACTION", 0)  # every text query sparse
+    snap = archive._current()
+    chosen = archive._select(snap, SearchQuery(text="trump"), scored=True)
+    assert chosen.match_ids is not None and chosen.matches is None
+    sparse = _answers(archive, queries)
+    sparse_trend = archive.trends(TrendQuery(queries=["trump", "white house"]))
+    monkeypatch.setattr(whoosh_search, "SPARSE_FRACTION", 10**12)  # none
+    chosen = archive._select(snap, SearchQuery(text="trump"), scored=True)
+    assert chosen.match_ids is None and chosen.matches is not None
+    dense = _answers(archive, queries)
+    assert archive.trends(TrendQuery(queries=["trump", "white house"])) == sparse_trend
+    # The workload is not trivial: stories, continued and relaxed lists, facets.
+    results = [result for result, _ids, _words in dense]
+    assert any(r.stories < r.total for r in results)
+    assert any(r.relaxed is not None for r in results)
+    assert any(h.others for r in results for h in r.hits)
+    assert all(r.facets["tag"] for r in results if r.total)
+    for query, got, expected in zip(queries, sparse, dense, strict=True):
+        assert got == expected, query
+
+
+def test_filter_masks_are_kept_and_cannot_be_changed(archive) -> None:
+    data = archive._current().facets
+    tag = archive.search(SearchQuery(facets=True)).facets["tag"][0].value
+    first = filter_masks(data, Filters(tags=[tag]))["tag"]
+    again = filter_masks(data, Filters(tags=[tag]))["tag"]
+    assert first is again
+    assert int(first.sum()) == archive.search(SearchQuery(filters=Filters(tags=[tag]))).total
+    with pytest.raises(ValueError):
+        first[0] = not first[0]
+
+
+def test_cluster_members_are_the_live_documents_of_the_story(archive) -> None:
+    data = archive._current().facets
+    assert data.cluster is not None and len(data.cluster.keys) == len(COPIES)
+    for code in range(len(data.cluster.keys)):
+        expected = np.flatnonzero((data.cluster.codes == code) & data.alive)
+        assert data.cluster_members(code).tolist() == expected.tolist()
+        assert expected.size == data.cluster_sizes[code]
