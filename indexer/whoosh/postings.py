@@ -45,6 +45,12 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 #: A union whose parts hold more than 1/this of the documents is added up densely.
 _DENSE_FRACTION = 32
+#: An intersection step looks the smaller side up in a document-sized table, not by a
+#: binary search each, when the larger side has at most this many times its documents
+#: (and it has :data:`_DENSE_LOOKUP_MIN` or more): a search each costs about
+#: ``log2(larger)`` cache misses, the table one write per larger-side document.
+_DENSE_LOOKUP_RATIO = 16
+_DENSE_LOOKUP_MIN = 4096
 #: Document numbers and positions packed into one sortable key for phrase checks.
 _POS_BITS = 32
 
@@ -340,7 +346,7 @@ def evaluate(q: qcore.Query, index: ScoringIndex, scored: bool) -> Match:
     if isinstance(q, wq.AndNot):
         positive = evaluate(q.a, index, scored)
         negative = evaluate(q.b, index, False)
-        return _difference(positive, negative.ids)
+        return _difference(positive, negative.ids, index.size)
     if isinstance(q, wq.And | wq.Or) and type(q) in (wq.And, wq.Or):
         return _compound(q, index, scored)
     if isinstance(q, MultiTerm) and type(q) in (wq.Prefix, wq.Wildcard, wq.FuzzyTerm):
@@ -400,14 +406,16 @@ def _compound(q: wq.CompoundQuery, index: ScoringIndex, scored: bool) -> Match:
         if part.ids.size == 0:
             return Match.empty(scored)
         parts.append(part)
-    return _boosted(_intersection(parts, scored), q.boost)
+    return _boosted(_intersection(parts, scored, index.size), q.boost)
 
 
 def _not(q: wq.Not, index: ScoringIndex, scored: bool) -> Match:
     """Every live document outside the child, scoring 1.0 (Whoosh's InverseMatcher)."""
     inner = evaluate(q.query, index, False)
-    everything = index.all_ids()
-    ids = everything[~np.isin(everything, inner.ids, assume_unique=True)]
+    # A mask over every document, not ``np.isin`` (a sort of both: 30 ms at 1M).
+    keep = index.alive.copy()
+    keep[inner.ids] = False
+    ids = np.flatnonzero(keep)
     return Match(ids, np.ones(ids.size) if scored else None)
 
 
@@ -444,16 +452,26 @@ def _union(parts: list[Match], scored: bool, size: int) -> Match:
     return Match(ids, scores)
 
 
-def _intersection(parts: list[Match], scored: bool) -> Match:
+def _intersection(parts: list[Match], scored: bool, size: int) -> Match:
     # Smallest first: each step's cost follows the smaller side.
     parts = sorted(parts, key=lambda p: p.ids.size)
     ids = parts[0].ids
     scores = _scores(parts[0]).copy() if scored else None
     for part in parts[1:]:
-        inside = contains(part.ids, ids)
-        ids = ids[inside]
-        if scores is not None:
-            scores = scores[inside] + _scores(part)[np.searchsorted(part.ids, ids)]
+        if ids.size >= _DENSE_LOOKUP_MIN and ids.size * _DENSE_LOOKUP_RATIO >= part.ids.size:
+            # Both sides large: each document's row in ``part`` from a table.
+            row = np.full(size, -1, dtype=np.int64)
+            row[part.ids] = np.arange(part.ids.size)
+            at = row[ids]
+            inside = at >= 0
+            ids = ids[inside]
+            if scores is not None:
+                scores = scores[inside] + _scores(part)[at[inside]]
+        else:
+            inside = contains(part.ids, ids)
+            ids = ids[inside]
+            if scores is not None:
+                scores = scores[inside] + _scores(part)[np.searchsorted(part.ids, ids)]
         if ids.size == 0:
             break
     return Match(ids, scores)
@@ -466,10 +484,13 @@ def _scores(match: Match) -> np.ndarray:
     return match.scores
 
 
-def _difference(match: Match, remove: np.ndarray) -> Match:
+def _difference(match: Match, remove: np.ndarray, size: int) -> Match:
     if remove.size == 0 or match.ids.size == 0:
         return match
-    keep = ~np.isin(match.ids, remove, assume_unique=True)
+    # A mask over every document, not ``np.isin`` (a sort of both).
+    removed = np.zeros(size, dtype=bool)
+    removed[remove] = True
+    keep = ~removed[match.ids]
     return Match(match.ids[keep], match.scores[keep] if match.scores is not None else None)
 
 
