@@ -131,3 +131,27 @@ def test_cluster_members_are_the_live_documents_of_the_story(archive) -> None:
         expected = np.flatnonzero((data.cluster.codes == code) & data.alive)
         assert data.cluster_members(code).tolist() == expected.tolist()
         assert expected.size == data.cluster_sizes[code]
+
+
+def test_table_lookups_answer_as_binary_searches(archive, monkeypatch) -> None:
+    """Intersections and phrases look rows up in a document-sized table when both
+    sides are large (:func:`indexer.whoosh.postings.rows_of`); forced on and off here,
+    the answers are the same."""
+    from indexer.whoosh import postings
+
+    queries = [
+        SearchQuery(text=text, versions="all", facets=True)
+        for text in ["trump AND president", "trump NOT russia", "white house", '"white house"']
+        + ["title:trump AND body:trump", "NOT trump", "trump travel ban"]
+    ]
+    monkeypatch.setattr(postings, "_DENSE_LOOKUP_MIN", 0)
+    monkeypatch.setattr(postings, "_DENSE_LOOKUP_RATIO", 10**12)
+    tables = [archive.search(q) for q in queries]
+    monkeypatch.setattr(postings, "_DENSE_LOOKUP_MIN", 10**12)
+    searches = [archive.search(q) for q in queries]
+    assert all(r.total for r in searches)
+    assert tables == searches
+    keys = np.array([2, 5, 9], dtype=np.int32)
+    for min_size in (0, 10**12):
+        monkeypatch.setattr(postings, "_DENSE_LOOKUP_MIN", min_size)
+        assert postings.rows_of(keys, np.array([1, 2, 9, 10]), 12).tolist() == [-1, 0, 2, -1]

@@ -458,23 +458,35 @@ def _intersection(parts: list[Match], scored: bool, size: int) -> Match:
     ids = parts[0].ids
     scores = _scores(parts[0]).copy() if scored else None
     for part in parts[1:]:
-        if ids.size >= _DENSE_LOOKUP_MIN and ids.size * _DENSE_LOOKUP_RATIO >= part.ids.size:
-            # Both sides large: each document's row in ``part`` from a table.
-            row = np.full(size, -1, dtype=np.int64)
-            row[part.ids] = np.arange(part.ids.size)
-            at = row[ids]
-            inside = at >= 0
-            ids = ids[inside]
-            if scores is not None:
-                scores = scores[inside] + _scores(part)[at[inside]]
-        else:
-            inside = contains(part.ids, ids)
-            ids = ids[inside]
-            if scores is not None:
-                scores = scores[inside] + _scores(part)[np.searchsorted(part.ids, ids)]
+        at = rows_of(part.ids, ids, size)
+        inside = at >= 0
+        ids = ids[inside]
+        if scores is not None:
+            scores = scores[inside] + _scores(part)[at[inside]]
         if ids.size == 0:
             break
     return Match(ids, scores)
+
+
+def rows_of(keys: np.ndarray, wanted: np.ndarray, size: int) -> np.ndarray:
+    """Where each of ``wanted`` is in ``keys`` (both sorted document numbers below
+    ``size``), -1 where it is not.
+
+    A binary search each, or, when both sides are large (:data:`_DENSE_LOOKUP_RATIO`),
+    a document-sized table of rows: a search costs about ``log2(keys)`` cache misses a
+    document (an intersection of 480k and 950k documents took 32 ms, the table 7).
+    """
+    if keys is wanted:
+        return np.arange(keys.size)
+    if keys.size == 0:
+        return np.full(wanted.size, -1, dtype=np.int64)
+    if wanted.size >= _DENSE_LOOKUP_MIN and wanted.size * _DENSE_LOOKUP_RATIO >= keys.size:
+        table = np.full(size, -1, dtype=np.int32)
+        table[keys] = np.arange(keys.size, dtype=np.int32)
+        return table[wanted]
+    where = np.searchsorted(keys, wanted)
+    where[where == keys.size] = keys.size - 1
+    return np.where(keys[where] == wanted, where, -1)
 
 
 def _scores(match: Match) -> np.ndarray:
@@ -567,11 +579,14 @@ def _phrase_matches(q: wq.Phrase, index: ScoringIndex):
         terms.append(found)
     # Documents having every word, and where each word's posting is for them.
     candidates = min((found.ids for found in terms), key=len)
+    rows: list[np.ndarray] = []
     for found in terms:
-        candidates = candidates[contains(found.ids, candidates)]
+        at = rows_of(found.ids, candidates, index.size)
+        inside = at >= 0
+        candidates = candidates[inside]
+        rows = [r[inside] for r in rows] + [at[inside]]
         if candidates.size == 0:
             return None
-    rows = [np.searchsorted(found.ids, candidates) for found in terms]
     keys = [_position_keys(found, r, candidates) for found, r in zip(terms, rows, strict=True)]
     docs, counts = _phrase_docs(keys, max(1, int(q.slop)))
     keep = contains(docs, candidates)
