@@ -386,7 +386,15 @@ class Archive:
                 )
                 snap.facets.cache[("browse", limit)] = cached
             return {name: [_copy_value(v) for v in values] for name, values in cached.items()}
-        return facet_counts(snap.facets, chosen.matches, chosen.masks, query.filters, limit)
+        assert chosen.selected is not None
+        return facet_counts(
+            snap.facets,
+            chosen.matches,
+            chosen.masks,
+            query.filters,
+            limit,
+            selected=(chosen.selected, chosen.selected_ids()),
+        )
 
     def _page(self, snap, chosen: _Selection, sort: str, first: int, count: int):
         """Document numbers and scores of hits ``first .. first+count`` in sort order.
