@@ -155,3 +155,22 @@ def test_table_lookups_answer_as_binary_searches(archive, monkeypatch) -> None:
     for min_size in (0, 10**12):
         monkeypatch.setattr(postings, "_DENSE_LOOKUP_MIN", min_size)
         assert postings.rows_of(keys, np.array([1, 2, 9, 10]), 12).tolist() == [-1, 0, 2, -1]
+
+
+def test_unions_reuse_their_buffers_and_leave_them_zero(archive) -> None:
+    """Dense unions accumulate in two reused document-sized buffers: the answers are
+    those of fresh arrays (taken while the buffers are busy), and the buffers are all
+    zero again after each search."""
+    scoring = archive._current().scoring
+    queries = [
+        SearchQuery(text=text, versions="all", facets=True)
+        for text in ["trump", "president OR congress", "trump NOT russia", "white house"]
+    ]
+    reused = [archive.search(q) for q in queries]
+    assert scoring._scratch is not None
+    hit, dense = scoring._scratch
+    assert not hit.any() and not dense.any()
+    with scoring.scratch_lock:  # busy: every union takes fresh arrays
+        fresh = [archive.search(q) for q in queries]
+    assert all(r.total for r in fresh)
+    assert reused == fresh
