@@ -413,12 +413,21 @@ def combine_ids(ids: np.ndarray, masks: dict[str, np.ndarray | None], skip: str 
     """:func:`combine` for a sparse selection: the documents of ``ids`` (sorted) inside
     every mask except the one named ``skip``, looked up one by one, not a pass over
     the index."""
+    keep = inside_masks(ids, masks, skip)
+    return ids if keep is None else ids[keep]
+
+
+def inside_masks(
+    ids: np.ndarray, masks: dict[str, np.ndarray | None], skip: str = ""
+) -> np.ndarray | None:
+    """Which of ``ids`` are inside every mask except ``skip``; None when no mask
+    applies (all are)."""
     keep = None
     for name, mask in masks.items():
         if mask is not None and name != skip:
             inside = mask[ids]
             keep = inside if keep is None else keep & inside
-    return ids if keep is None else ids[keep]
+    return keep
 
 
 # -- Counting --------------------------------------------------------------------------
