@@ -174,3 +174,23 @@ def test_unions_reuse_their_buffers_and_leave_them_zero(archive) -> None:
         fresh = [archive.search(q) for q in queries]
     assert all(r.total for r in fresh)
     assert reused == fresh
+
+
+@pytest.mark.parametrize("text", ["trump NOT russia", "NOT russia AND trump", "NOT a NOT trump"])
+def test_a_not_inside_an_and_answers_as_its_listed_complement(archive, text) -> None:
+    """``x AND NOT y`` keeps the NOT as a mask; the documents and scores (the NOT adds
+    1.0, in Whoosh's order of the parts) are those of intersecting its full list."""
+    from whoosh import query as wq
+
+    from indexer.whoosh import postings
+
+    snap = archive._current()
+    q = snap.parse(text).query
+    assert isinstance(q, wq.And) and any(isinstance(s, wq.Not) for s in q.subqueries)
+    got = postings.evaluate(q, snap.scoring, True)
+    listed = [postings.evaluate(s, snap.scoring, True) for s in q.subqueries]
+    expected = postings._intersection(listed, True, snap.scoring.size)
+    assert got.ids.size
+    assert got.ids.tolist() == expected.ids.tolist()
+    assert got.scores is not None and expected.scores is not None
+    assert got.scores.tolist() == expected.scores.tolist()
