@@ -13,7 +13,9 @@ Where the time goes, and what was done about it (100k articles, bench/RESULTS.md
 matching and BM25F scoring are vectorised over whole posting lists; decoded postings
 and parsed queries are kept per snapshot (postings, not results: every search still
 combines, filters and counts its own matches); facet counts gather the values of just
-the matching documents; snippets scan only the words that may match.
+the matching documents; snippets scan only the words that may match. At 1M articles
+(issue 15): a search with few matches works on their document numbers, not on masks
+over the whole archive (:class:`_Selection`), so its cost follows its hits.
 """
 
 from __future__ import annotations
@@ -369,7 +371,7 @@ class Archive:
         else:
             parsed = None
             chosen = _Selection(None, masks, data.alive, combine(data.alive, masks), size=data.size)
-        if continued and parsed is not None and relaxed is None:
+        if continued and parsed is not None and chosen.relaxed is None:
             _continue(snap, chosen, scored)
         return chosen
 
@@ -543,7 +545,7 @@ def _count_stories(snap: _Snapshot, chosen: _Selection) -> int:
         return int(ids.size)
     codes = column.codes[ids]
     shared = codes[codes >= 0]
-    if shared.size * SPARSE_FRACTION < len(column.keys):
+    if shared.size * 16 < len(column.keys):
         return int(codes.size - shared.size + np.unique(shared).size)
     present = np.bincount(shared, minlength=len(column.keys)) if shared.size else shared
     return int(codes.size - shared.size + np.count_nonzero(present))
