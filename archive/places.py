@@ -48,6 +48,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 
 from archive.folding import LETTER_FOLDS
@@ -165,15 +167,16 @@ class Place:
     kind: str  # country, region, city or block (a phrase that hides a name: New Guinea)
     country_code: str
     population: int
+    #: ``Country/Region`` for a US state or Vietnamese province and the places in it,
+    #: else ''. Worked out once here: weighing support asks for it per match and reading.
+    region: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def region(self) -> str:
-        """``Country/Region`` for a US state or Vietnamese province and the places in
-        it, else ''."""
+    def __post_init__(self) -> None:
         parts = self.path.split("/")
+        region = ""
         if len(parts) == 3 or (len(parts) == 2 and self.kind == "region"):
-            return "/".join(parts[:2])
-        return ""
+            region = "/".join(parts[:2])
+        object.__setattr__(self, "region", region)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +199,9 @@ class Gazetteer:
     names: dict[tuple[str, ...], list[Name]] = field(default_factory=dict)
     prefixes: set[tuple[str, ...]] = field(default_factory=set)
     first_tokens: set[str] = field(default_factory=set)
+    #: Names with an exact-case reading (``US``): only these need the text's tokens
+    #: compared with the reading's own; the others' readings all apply as they are.
+    exact_keys: set[tuple[str, ...]] = field(default_factory=set)
     by_folded_path: dict[str, str] = field(default_factory=dict)
     #: A Vietnamese city's former province, where it lay in one merged away in 2025.
     former: dict[str, str] = field(default_factory=dict)
@@ -250,6 +256,8 @@ def gazetteer() -> Gazetteer:
             )
         )
         gaz.first_tokens.add(key[0])
+        if any(n.has("a") for n in readings):
+            gaz.exact_keys.add(key)
         for i in range(1, len(key)):
             gaz.prefixes.add(key[:i])
     return gaz
@@ -369,22 +377,33 @@ class _Match:
     company: bool = False  # the first words of a company's name (The Japan Fund Inc)
 
 
-_FOLDED: dict[str, str] = {}
+class _Folds(dict[str, str]):
+    """Folded tokens by token: news text repeats its words, so folding is mostly one
+    dict lookup per token, and ``map(_FOLDS.__getitem__, raw)`` does those lookups
+    without a Python step per token (``__missing__`` folds a new one)."""
+
+    def __missing__(self, token: str) -> str:
+        folded = self[token] = _fold_token(token)
+        return folded
 
 
-def _fold_all(raw: list[str]) -> list[str]:
-    """Fold tokens through a memo: news text repeats its words, so folding is mostly
-    one dict lookup per token."""
-    memo = _FOLDED
-    if len(memo) > 500_000:
-        memo.clear()
-    out = []
-    for token in raw:
-        folded = memo.get(token)
-        if folded is None:
-            folded = memo[token] = _fold_token(token)
-        out.append(folded)
-    return out
+_FOLDS = _Folds()
+#: The memo is dropped past this many tokens, so a long run cannot grow it unbounded.
+_FOLDS_MAX = 500_000
+
+
+def _fold_all(text: str, raw: list[str]) -> list[str]:
+    """``raw`` (the tokens of ``text``) folded, one to one, with no Python step per
+    ASCII token: an ASCII token folds by lower-casing (what :func:`_fold_token` does
+    with it), which is cheaper than hashing it into a memo; the few others in a text
+    (Đà, Nẵng, São) go through the memo."""
+    folded = list(map(str.lower, raw))
+    if not text.isascii():
+        if len(_FOLDS) > _FOLDS_MAX:
+            _FOLDS.clear()
+        for i in compress(range(len(raw)), map(not_, map(str.isascii, raw))):
+            folded[i] = _FOLDS[raw[i]]
+    return folded
 
 
 def _starts_sentence(raw: list[str], folded: list[str], i: int) -> bool:
@@ -399,13 +418,20 @@ def _starts_sentence(raw: list[str], folded: list[str], i: int) -> bool:
     )
 
 
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
 def _case_informative(text: str) -> bool:
-    """False for all-caps and Title Case text, where capitals say nothing about names."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if letters and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
+    """False for all-caps and Title Case text, where capitals say nothing about names.
+
+    (Counted with ``map`` and ``filter``: no Python step per character.)"""
+    letters = sum(map(str.isalpha, text))
+    if letters and sum(map(str.isupper, filter(str.isalpha, text))) > 0.8 * letters:
         return False
-    words = [w for w in re.findall(r"[^\W\d_]{4,}", text)]
-    return not (len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words))
+    words = _LONG_WORD.findall(text)
+    return not (
+        len(words) >= 3 and sum(map(str.isupper, map(itemgetter(0), words))) >= 0.7 * len(words)
+    )
 
 
 def _capitalised(raw: list[str], folded: list[str]) -> bool:
@@ -419,17 +445,17 @@ def _capitalised(raw: list[str], folded: list[str]) -> bool:
 def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
     """Every longest name match in one zone of text, with its surroundings."""
     raw = _TOKEN.findall(text)
-    folded = _fold_all(raw)
+    folded = _fold_all(text, raw)
     informative = zone in ("lead", "body") or _case_informative(text)
-    names, prefixes, starts = gaz.names, gaz.prefixes, gaz.first_tokens
+    names, prefixes, starts, exact_keys = gaz.names, gaz.prefixes, gaz.first_tokens, gaz.exact_keys
     # Reuters writes companies and tickers in angle brackets (<British and Commonwealth
     # Holdings PLC>, CARBIDE <UK>): nothing inside them is a place.
     bracketed = _bracketed(raw) if "<" in text else frozenset()
     matches: list[_Match] = []
-    i, n = 0, len(raw)
-    while i < n:
-        if folded[i] not in starts or i in bracketed:
-            i += 1
+    n = len(raw)
+    resume = 0  # tokens before this are inside a name already matched
+    for i in _candidates(raw, folded, starts, informative):
+        if i < resume or i in bracketed:
             continue
         ends, j = [], i + 1
         while j <= n:
@@ -443,11 +469,16 @@ def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
         # written as a name here ("Washington state" -> "Washington").
         for best in reversed(ends):
             key = tuple(folded[i:best])
-            readings = [r for r in names[key] if not r.has("a") or tuple(raw[i:best]) == r.exact]
-            if readings and (not informative or _capitalised(raw[i:best], folded[i:best])):
+            readings = names[key]
+            if key in exact_keys:
+                readings = [r for r in readings if not r.has("a") or tuple(raw[i:best]) == r.exact]
+            # A candidate in an informative zone is capitalised already: a one-word
+            # name needs no more checking.
+            if readings and (
+                not informative or best == i + 1 or _capitalised(raw[i:best], folded[i:best])
+            ):
                 break
         else:
-            i += 1
             continue
         if readings[0].place.kind == "block":
             readings = readings[:1]  # "March" the month hides March the town
@@ -491,8 +522,22 @@ def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
                 company=name_after and _company_follows(raw, folded, best),
             )
         )
-        i = best
+        resume = best
     return matches
+
+
+def _candidates(
+    raw: list[str], folded: list[str], starts: set[str], informative: bool
+) -> list[int]:
+    """Indexes of the tokens that can start a name, in order, found without a Python
+    step per token: most tokens start none, and an article has hundreds of them.
+
+    Where case is informative a name must be capitalised (:func:`_capitalised`), so
+    only capitalised tokens are looked up among the gazetteer's first tokens."""
+    if informative:
+        upper = compress(range(len(raw)), map(str.isupper, map(itemgetter(0), raw)))
+        return [i for i in upper if folded[i] in starts]
+    return list(compress(range(len(raw)), map(starts.__contains__, folded)))
 
 
 # A dateline opens the body: a place in capitals (``CHICAGO, March 2 -``,
@@ -584,20 +629,44 @@ def _fits(m: _Match, qualifiers: frozenset[str]) -> bool:
     )
 
 
-def _support(place: Place, firm: list[tuple[int, Place]], own: int) -> tuple[int, int]:
-    """Mentions elsewhere in the article, through places it is sure of, of the place's
-    US state or Vietnamese province (or of places inside a state or province), and of
-    its country."""
-    region_hits = country_hits = 0
-    region = place.region
-    for idx, other in firm:
-        if idx == own:
-            continue
-        if region and (other.path == region or other.path.startswith(region + "/")):
-            region_hits += 1
-        elif other.country_code == place.country_code:
-            country_hits += 1  # also Georgia ... Georgian: the country named two ways
-    return region_hits, country_hits
+class _Support:
+    """Mentions, through the places an article is sure of (its *firm* places), of a
+    place's US state or Vietnamese province (or of places inside it) and of its country.
+
+    The counts over all firm places are worked out once per (region, country) and
+    article; a match's own firm place, which is no support for itself, is then taken
+    off. (Counting through the firm list for every reading of every match cost more
+    than finding the matches.)"""
+
+    def __init__(self, firm: list[tuple[int, Place]]) -> None:
+        self.firm = firm
+        self.by_index = dict(firm)
+        self.totals: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def __call__(self, place: Place, own: int) -> tuple[int, int]:
+        region, country = place.region, place.country_code
+        totals = self.totals.get((region, country))
+        if totals is None:
+            totals = self.totals[(region, country)] = self._count(region, country)
+        mine = self.by_index.get(own)
+        if mine is None:
+            return totals
+        region_hits, country_hits = totals
+        if region and (mine.path == region or mine.path.startswith(region + "/")):
+            return region_hits - 1, country_hits
+        if mine.country_code == country:
+            return region_hits, country_hits - 1
+        return totals
+
+    def _count(self, region: str, country: str) -> tuple[int, int]:
+        region_hits = country_hits = 0
+        inside = region + "/"
+        for _, other in self.firm:
+            if region and (other.path == region or other.path.startswith(inside)):
+                region_hits += 1
+            elif other.country_code == country:
+                country_hits += 1  # also Georgia ... Georgian: the country named two ways
+        return region_hits, country_hits
 
 
 def _is_firm(m: _Match) -> Place | None:
@@ -609,15 +678,15 @@ def _is_firm(m: _Match) -> Place | None:
         return None
     if m.zone == "dateline":
         return top.place
-    others = {r.place.path for r in m.readings}
+    one = len(m.readings) == 1 or len({r.place.path for r in m.readings}) == 1
     if top.place.kind in ("country", "region"):
-        return top.place if len(others) == 1 or top.place.kind == "country" else None
-    if len(others) == 1 and top.place.population >= SMALL_CITY and not m.name_after:
+        return top.place if one or top.place.kind == "country" else None
+    if one and top.place.population >= SMALL_CITY and not m.name_after:
         return top.place
     return None
 
 
-def _choose(m: _Match, firm: list[tuple[int, Place]], idx: int) -> tuple[Name, int]:
+def _choose(m: _Match, support: _Support, idx: int) -> tuple[Name, int]:
     """The reading of an ambiguous name the article supports, else the prior best, and
     how much support it has.
 
@@ -627,14 +696,15 @@ def _choose(m: _Match, firm: list[tuple[int, Place]], idx: int) -> tuple[Name, i
     does not make Moscow the one in Idaho, nor Georgia the state) and must be at least
     a tenth as big, unless the text qualifies it right away ("Paris, Texas");
     elsewhere its country will do (Victoria in a story on the Seychelles)."""
-    for reading in m.readings:
-        place = reading.place
-        if place.region in m.qualifiers or place.path.split("/")[0] in m.qualifiers:
-            return reading, 3
+    if m.qualifiers:
+        for reading in m.readings:
+            place = reading.place
+            if place.region in m.qualifiers or place.path.split("/")[0] in m.qualifiers:
+                return reading, 3
     prior = m.readings[0]
-    best, best_hits = prior, _support(prior.place, firm, idx)
+    best, best_hits = prior, support(prior.place, idx)
     for alt in m.readings[1:]:
-        hits = _support(alt.place, firm, idx)
+        hits = support(alt.place, idx)
         if alt.place.region:
             better = (
                 hits[0] > 0
@@ -764,9 +834,14 @@ def locate_places(title: str, body: str, dateline: str = "") -> PlaceFinding:
         if (p := _is_firm(m)) is not None and (m.zone == "dateline" or m.key not in person_keys)
     ]
 
+    supported = _Support(firm)
     evidence: dict[str, _Evidence] = {}
     for i, m in enumerate(matches):
-        reading, support = _choose(m, firm, i)
+        if m.readings[0].place.kind == "block" or (
+            m.zone != "dateline" and (m.honorific or m.key in person_keys)
+        ):
+            continue  # what _accept refuses whatever the reading (blocks sort first)
+        reading, support = _choose(m, supported, i)
         if not _accept(m, reading, support, person_keys):
             continue
         path = reading.place.path
