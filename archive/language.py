@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W\d_]+")
+#: ``_WORD`` for ASCII text (letters only there), spelt out: the same words in a
+#: fraction of the time of the Unicode class test per character.
+_WORD_ASCII = re.compile(r"[A-Za-z]+")
 _ENGLISH = frozenset(
     "the of and to in a is that for on with as was by it said at from his be are has have "
     "he an this were which not but their they had its will been also who or more after".split()
@@ -33,7 +36,7 @@ def guess_language(text: str, sample: int = 4000) -> str:
     """An ISO 639-1 code for the text's language, or "" when unsure."""
     text = text[:sample]
     lowered = text.lower()
-    words = _WORD.findall(lowered)
+    words = (_WORD_ASCII if lowered.isascii() else _WORD).findall(lowered)
     if len(words) >= 5:
         # map/filter keep the per-word loops in C: this runs for every article read.
         english = sum(map(_ENGLISH.__contains__, words)) / len(words)

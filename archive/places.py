@@ -72,6 +72,11 @@ _KIND_RANK = {"block": -1, "country": 0, "region": 1, "city": 2}
 
 # Words and punctuation; hyphens and apostrophes join (Ba Ria-Vung Tau, Côte d'Ivoire).
 _TOKEN = re.compile(r"\w+|\n|[^\w\s'’\-]")
+#: ``_TOKEN`` for ASCII text, which is most news in English, with the classes spelt
+#: out: the same tokens (Unicode's whitespace in ASCII includes \x1c-\x1f), found in
+#: well under half the time, which matters because every token of every article
+#: passes through it.
+_TOKEN_ASCII = re.compile(r"[A-Za-z0-9_]+|[^A-Za-z0-9_\s'\-\x1c-\x1f]|\n", re.ASCII)
 _SENTENCE_END = {"\n", ".", "!", "?", ":", ";", '"', "“", "”", "(", "[", "—", "–", "|"}
 
 # Lower-case words inside names (Isle of Man, Rio de Janeiro).
@@ -444,7 +449,7 @@ def _capitalised(raw: list[str], folded: list[str]) -> bool:
 
 def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
     """Every longest name match in one zone of text, with its surroundings."""
-    raw = _TOKEN.findall(text)
+    raw = (_TOKEN_ASCII if text.isascii() else _TOKEN).findall(text)
     folded = _fold_all(text, raw)
     informative = zone in ("lead", "body") or _case_informative(text)
     names, prefixes, starts, exact_keys = gaz.names, gaz.prefixes, gaz.first_tokens, gaz.exact_keys

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 #: Article field -> the names it goes by in exports, most specific first.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -49,11 +50,19 @@ _TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
 _PLACE_SPLIT = re.compile(r"\s*[;|]\s*")
 _AUTHOR_SPLIT = re.compile(r"\s*(?:[,;|&]|\band\b)\s*", re.IGNORECASE)
 _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_NAME_SEPARATORS = re.compile(r"[\s_.\-]+")
 
 
 def name_key(name: object) -> str:
     """The comparison form of a field name: case-folded, no spaces, ``_``, ``-`` or ``.``."""
-    return re.sub(r"[\s_.\-]+", "", str(name)).casefold()
+    return _name_key(str(name))
+
+
+@lru_cache(maxsize=4096)
+def _name_key(name: str) -> str:
+    # Every record of a file repeats the same few field names: a memo spares the
+    # regex for all but the first.
+    return _NAME_SEPARATORS.sub("", name).casefold()
 
 
 @dataclass
