@@ -462,14 +462,19 @@ def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
     for i in _candidates(raw, folded, starts, informative):
         if i < resume or i in bracketed:
             continue
-        ends, j = [], i + 1
-        while j <= n:
-            key = tuple(folded[i:j])
-            if key in names:
-                ends.append(j)
-            if key not in prefixes:
-                break
-            j += 1
+        if (folded[i],) not in prefixes:
+            # No longer name begins here, so the first token is a name of its own
+            # (every first token begins a name or is one).
+            ends = [i + 1]
+        else:
+            ends, j = [], i + 1
+            while j <= n:
+                key = tuple(folded[i:j])
+                if key in names:
+                    ends.append(j)
+                if key not in prefixes:
+                    break
+                j += 1
         # Longest first, falling back to a shorter name when the longer one is not
         # written as a name here ("Washington state" -> "Washington").
         for best in reversed(ends):
@@ -487,9 +492,15 @@ def _scan(text: str, zone: str, offset: int, gaz: Gazetteer) -> list[_Match]:
             continue
         if readings[0].place.kind == "block":
             readings = readings[:1]  # "March" the month hides March the town
-        starts_sentence = _starts_sentence(raw, folded, i)
+        # (_starts_sentence only where the token before could end a sentence.)
+        starts_sentence = i == 0 or raw[i - 1] in _SENTENCE_END and _starts_sentence(raw, folded, i)
         before = None if starts_sentence else i - 1
-        after = best if best < n and not _starts_sentence(raw, folded, best) else None
+        after = (
+            best
+            if best < n
+            and not (raw[best - 1] in _SENTENCE_END and _starts_sentence(raw, folded, best))
+            else None
+        )
         honorific = before is not None and (
             folded[before] in _HONORIFICS
             or (raw[before] == "." and before >= 1 and folded[before - 1] in _HONORIFICS)
