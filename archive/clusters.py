@@ -171,15 +171,26 @@ def clusters_of_matrix(
     return {keys[i]: keys[root(i)] for i in range(count)}
 
 
+#: Candidate pairs compared at a time (each compares two signatures of NUM_PERM values).
+_PAIR_CHUNK = 1 << 17
+
+
 def _verified_pairs(matrix: np.ndarray, threshold: float) -> list[tuple[int, int]]:
-    """Row pairs sharing a band whose estimated Jaccard similarity reaches ``threshold``."""
+    """Row pairs sharing a band whose estimated Jaccard similarity reaches ``threshold``.
+
+    Memory follows the distinct candidate pairs, not the pairs times the bands or times
+    the signature: each band's pairs join the distinct ones as soon as they are found,
+    and the signatures are compared a chunk of pairs at a time. Comparing every pair at
+    once took gigabytes at a million articles, where wire copies make large buckets
+    (bench/RESULTS.md, issue 15)."""
     count = matrix.shape[0]
     if count < 2:
         return []
     from datasketch.lsh import _optimal_param
 
     bands, rows = _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
-    found: list[np.ndarray] = []
+    codes = np.zeros(0, dtype=np.int64)  # distinct pairs so far, as row * count + row
+    pending: list[np.ndarray] = []  # bands' pairs not yet in ``codes``
     for band in range(bands):
         part = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
         keyed = part.view(np.dtype((np.void, part.dtype.itemsize * rows))).ravel()
@@ -187,16 +198,25 @@ def _verified_pairs(matrix: np.ndarray, threshold: float) -> list[tuple[int, int
         ordered = keyed[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         sizes = np.diff(np.r_[starts, count])
+        found: list[np.ndarray] = []
         for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-            members = np.sort(order[start : start + size])
+            members = np.sort(order[start : start + size]).astype(np.int64)
             i, j = np.triu_indices(size, 1)
             found.append(members[i] * count + members[j])
-    if not found:
-        return []
-    codes = np.unique(np.concatenate(found))
-    first, second = codes // count, codes % count
-    similar = (matrix[first] == matrix[second]).mean(axis=1) >= threshold
-    return list(zip(first[similar].tolist(), second[similar].tolist(), strict=True))
+        if found:
+            pending.append(np.unique(np.concatenate(found)))
+            if sum(p.size for p in pending) > codes.size:  # amortised: each pair sorted O(1) times
+                codes = np.unique(np.concatenate([codes, *pending]))
+                pending = []
+    if pending:
+        codes = np.unique(np.concatenate([codes, *pending]))
+    out: list[tuple[int, int]] = []
+    for start in range(0, codes.size, _PAIR_CHUNK):
+        chunk = codes[start : start + _PAIR_CHUNK]
+        first, second = chunk // count, chunk % count
+        similar = (matrix[first] == matrix[second]).mean(axis=1) >= threshold
+        out.extend(zip(first[similar].tolist(), second[similar].tolist(), strict=True))
+    return out
 
 
 def pairs(assignment: Mapping[str, str]) -> set[tuple[str, str]]:

@@ -70,3 +70,21 @@ def test_short_texts_are_clusters_of_their_own_and_signatures_survive_storage():
     sig = signature(next(iter(_bodies().values())))
     assert sig is not None and from_bytes(to_bytes(sig)).jaccard(sig) == 1.0
     assert clusters({"b": None, "a": signature("Too short")}) == {"b": "b", "a": "a"}
+
+
+def test_candidate_pairs_compared_a_few_at_a_time_give_the_same_clusters(monkeypatch):
+    """The pairs are checked in chunks (memory at 1M articles): chunks of one pair give
+    what one chunk of all of them gives, on wire copies that share LSH buckets."""
+    import archive.clusters as module
+
+    rng = random.Random(5)
+    bodies = dict(list(_bodies().items())[:60])
+    texts = dict(bodies)
+    for key in list(bodies)[:20]:
+        for n in range(3):
+            texts[f"{key}-v{n}"] = _version(bodies[key], rng)
+    signatures = {k: signature(v) for k, v in texts.items()}
+    whole = clusters(signatures)
+    assert len(set(whole.values())) < len(whole)  # some stories have versions
+    monkeypatch.setattr(module, "_PAIR_CHUNK", 1)
+    assert clusters(signatures) == whole
