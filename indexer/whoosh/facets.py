@@ -110,8 +110,7 @@ class SingleColumn:
 
     def count_ids(self, ids: np.ndarray) -> np.ndarray:
         """:meth:`counts` of the documents ``ids``: a gather of just their codes."""
-        codes = self.codes[ids]
-        return np.bincount(codes[codes >= 0], minlength=len(self.keys))
+        return self.counts(ids)
 
     def mask_for(self, keys: list[str], size: int) -> np.ndarray:
         wanted = [self.index[k] for k in keys if k in self.index]
@@ -372,32 +371,29 @@ def _cached_mask(data: FacetData, key: tuple, build) -> np.ndarray | None:
 def filter_masks(data: FacetData, filters: Filters) -> dict[str, np.ndarray | None]:
     """One mask per facet (None when that facet is not filtered), plus ``lang``."""
     n = data.size
-    tags = [facet_key(t) for t in filters.tags]
-    places = [facet_key(p) for p in drill_down(filters.places, "/")] if filters.places else []
-    sites = [facet_key(s) for s in filters.sites]
-    languages = [facet_key(v) for v in filters.languages]
-    dated = filters.dates or filters.date_from or filters.date_to
-    return {
+    places = drill_down(filters.places, "/") if filters.places else []
+    wanted = {
+        "tag": (data.tag, [facet_key(t) for t in filters.tags]),
+        "place": (data.place, [facet_key(p) for p in places]),
+        "site": (data.site, [facet_key(s) for s in filters.sites]),
+        "lang": (data.lang, [facet_key(v) for v in filters.languages]),
+    }
+    masks: dict[str, np.ndarray | None] = {
         "date": _cached_mask(
             data,
             ("date", tuple(filters.dates), filters.date_from, filters.date_to),
             lambda: date_mask(data, filters),
         )
-        if dated
-        else None,
-        "tag": _cached_mask(data, ("tag", *tags), lambda: data.tag.mask_for(tags, n))
-        if filters.tags
-        else None,
-        "place": _cached_mask(data, ("place", *places), lambda: data.place.mask_for(places, n))
-        if filters.places
-        else None,
-        "site": _cached_mask(data, ("site", *sites), lambda: data.site.mask_for(sites, n))
-        if filters.sites
-        else None,
-        "lang": _cached_mask(data, ("lang", *languages), lambda: data.lang.mask_for(languages, n))
-        if filters.languages
-        else None,
+        if filters.dates or filters.date_from or filters.date_to
+        else None
     }
+    for name, (column, keys) in wanted.items():
+        masks[name] = (
+            _cached_mask(data, (name, *keys), lambda c=column, k=keys: c.mask_for(k, n))
+            if keys
+            else None
+        )
+    return masks
 
 
 def combine(base: np.ndarray, masks: dict[str, np.ndarray | None], skip: str = "") -> np.ndarray:

@@ -162,11 +162,19 @@ def save(directory: str | os.PathLike, segment_id: str, postings: dict[str, Fiel
         arrays[f"{name}.terms"] = p.terms
         arrays[f"{name}.offsets"] = p.offsets
         arrays[f"{name}.docs"] = p.docs
-    final = path_for(directory, segment_id)
+    _save_npz(path_for(directory, segment_id), arrays, durable=False)
+
+
+def _save_npz(final: Path, arrays: dict[str, np.ndarray], *, durable: bool) -> None:
+    """Write ``arrays`` to ``final`` atomically (a reader never sees half a file);
+    ``durable``: on disk before it is named (a file that is part of the index)."""
     temporary = final.with_name(final.name + ".tmp")
     with temporary.open("wb") as f:
         # (savez takes the arrays as keywords; none is named allow_pickle.)
         np.savez(f, **arrays)  # type: ignore[arg-type]
+        if durable:
+            f.flush()
+            os.fsync(f.fileno())
     os.replace(temporary, final)
 
 
@@ -265,18 +273,12 @@ def save_clusters(
     Whoosh's segment-file pattern, so the file is deleted with its segment; segments
     are never merged here, so it stays true for the segment's life.
     """
-    final = clusters_path_for(directory, segment_id)
-    temporary = final.with_name(final.name + ".tmp")
-    with temporary.open("wb") as f:
-        np.savez(
-            f,
-            format=np.array([FORMAT]),
-            docs=np.asarray(docs, dtype=np.int32),
-            clusters=np.array([c.encode("utf-8") for c in clusters], dtype=bytes),
-        )
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, final)
+    arrays = {
+        "format": np.array([FORMAT]),
+        "docs": np.asarray(docs, dtype=np.int32),
+        "clusters": np.array([c.encode("utf-8") for c in clusters], dtype=bytes),
+    }
+    _save_npz(clusters_path_for(directory, segment_id), arrays, durable=True)
 
 
 def load_clusters(
