@@ -22,13 +22,20 @@ its versions yet); :func:`reassign` corrects those that have versions.
 from __future__ import annotations
 
 import base64
+from array import array
 from collections.abc import Iterable
 
 import numpy as np
 
 from archive.clusters import NUM_PERM, clusters_of_matrix, signature, to_bytes
 
-__all__ = ["article_signature", "reassign", "signature_from_text", "signature_to_text"]
+__all__ = [
+    "Stories",
+    "article_signature",
+    "reassign",
+    "signature_from_text",
+    "signature_to_text",
+]
 
 
 def article_signature(body: str) -> bytes:
@@ -47,20 +54,62 @@ def signature_from_text(text: str) -> bytes:
     return base64.b64decode(text) if text else b""
 
 
-def reassign(rows: Iterable[tuple[str, bytes, str]]) -> dict[str, str]:
+class Stories:
+    """Articles' ids, stored clusters and signatures, held compactly for :func:`reassign`.
+
+    Why: at a million articles the signatures are 512 MB however they are held, but as
+    a bytes object each, in a tuple each, they took 700 MB, and joining them into the
+    matrix the clustering reads copied them once more: the 2.1 GiB peak of a 1M build's
+    parent (bench/RESULTS.md, issue 15). Here they go straight into one buffer, which is
+    the matrix, and an indexing worker sends its articles' in one piece.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.clusters: list[str] = []
+        #: The position in ``ids`` of each signature in ``signatures``.
+        self.signed = array("q")
+        self.signatures = bytearray()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, article_id: str, signature: bytes, cluster: str = "") -> None:
+        """One article: its stored signature (``b""``: none) and stored cluster."""
+        if signature:
+            self.signed.append(len(self.ids))
+            self.signatures += signature
+        self.ids.append(article_id)
+        self.clusters.append(cluster)
+
+    def take(self, other: Stories) -> None:
+        """Add ``other``'s articles, and free its signatures (its ids stay)."""
+        offset = len(self.ids)
+        self.signed.extend((np.frombuffer(other.signed, dtype=np.int64) + offset).tolist())
+        self.ids += other.ids
+        self.clusters += other.clusters
+        self.signatures += other.signatures
+        other.signed, other.signatures = array("q"), bytearray()
+
+
+def reassign(rows: Iterable[tuple[str, bytes, str]] | Stories) -> dict[str, str]:
     """``{article id: new cluster}`` for the articles whose stored cluster is wrong.
 
     ``rows`` holds every live article as ``(id, stored signature or b"", stored
-    cluster)``; the answer holds only the articles an engine must update.
+    cluster)``, or as :class:`Stories`; the answer holds only the articles an engine
+    must update.
     """
-    stored: dict[str, str] = {}
-    signed: dict[str, bytes] = {}
-    for article_id, data, cluster in rows:
-        stored[article_id] = cluster
-        if data:
-            signed[article_id] = data
-    keys = sorted(signed)
-    matrix = np.frombuffer(b"".join(signed[key] for key in keys), dtype=np.uint32)
-    assignment = {key: key for key in stored}
-    assignment.update(clusters_of_matrix(keys, matrix.reshape(len(keys), NUM_PERM)))
-    return {key: cluster for key, cluster in assignment.items() if stored[key] != cluster}
+    if not isinstance(rows, Stories):
+        stories = Stories()
+        for article_id, data, cluster in rows:
+            stories.add(article_id, data, cluster)
+        rows = stories
+    matrix = np.frombuffer(rows.signatures, dtype=np.uint32).reshape(-1, NUM_PERM)
+    found = clusters_of_matrix([rows.ids[i] for i in rows.signed], matrix)
+    del matrix  # a view: while it lives, the buffer cannot change
+    changes = {}
+    for article_id, stored in zip(rows.ids, rows.clusters, strict=True):
+        cluster = found.get(article_id, article_id)
+        if cluster != stored:
+            changes[article_id] = cluster
+    return changes

@@ -40,7 +40,7 @@ from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool, SegmentWriter
 
 from archive import Article
-from indexer.clusters import reassign
+from indexer.clusters import Stories, reassign
 from indexer.documents import to_article
 from indexer.errors import IndexOutdated
 from indexer.sync import Feed, IndexReport, Manifest, Plan, Progress
@@ -301,7 +301,7 @@ class _WhooshSink:
         writer._commit_toc(final)
         writer._finish()
 
-    def _add_clusters(self, written: list[list[tuple[str, bytes]]]) -> list[list[str]]:
+    def _add_clusters(self, written: list[Stories]) -> list[list[str]]:
         """Recluster the archive as it will be after this run and give every new
         article its cluster: a posting in this writer's segment for those written here,
         and, returned, the clusters of each worker's articles in the order written.
@@ -311,14 +311,19 @@ class _WhooshSink:
         rebuild deletes nothing and an incremental run rewrites just those.
         """
         existing = [row for row in _story_rows(self.generation_dir) if row[0] not in self.gone]
-        rows = [(article_id, sig, cluster) for article_id, sig, cluster, _file in existing]
-        rows += [(article_id, sig, "") for _docnum, article_id, sig in self.stories]
-        rows += [(article_id, sig, "") for part in written for article_id, sig in part]
-        changes = reassign(rows)
+        stories = Stories()
+        for article_id, sig, cluster, _file in existing:
+            stories.add(article_id, sig, cluster)
+        for _docnum, article_id, sig in self.stories:
+            stories.add(article_id, sig)
+        for part in written:
+            stories.take(part)
+        changes = reassign(stories)
+        del stories
         for docnum, article_id, _sig in self.stories:
             self.writer.pool.add(cluster_posting(changes[article_id], docnum))
         _rewrite(self.writer, self.generation_dir, existing, changes)
-        return [[changes[article_id] for article_id, _sig in part] for part in written]
+        return [[changes[article_id] for article_id in part.ids] for part in written]
 
     def cancel(self) -> None:
         try:
@@ -406,8 +411,8 @@ class _SegmentWorkers:
             except queue.Full:
                 self._check()
 
-    def stories(self) -> list[list[tuple[str, bytes]]]:
-        """Tell the workers the articles are all sent; each one's ``(id, signature)``
+    def stories(self) -> list[Stories]:
+        """Tell the workers the articles are all sent; each one's ids and signatures
         of every article it wrote, in order."""
         for chunks in self.queues:
             self._put(chunks, None)
@@ -518,7 +523,7 @@ def _segment_worker(generation_dir: str, limitmb: float) -> None:
         ix = open_mapped_index(generation_dir, writable=True)
         chunks = iter(lambda: pickle.load(source), None)
 
-        def clusters_of(stories: list[tuple[str, bytes]]) -> list[str]:
+        def clusters_of(stories: Stories) -> list[str]:
             # The clusters depend on every article of the run: the parent sends them
             # once it has every worker's signatures.
             pickle.dump(("stories", stories), sink)
@@ -540,7 +545,7 @@ def _write_segments(
     ix,
     chunks: Iterable[list[tuple[Article, str]]],
     limitmb: float,
-    clusters_of: Callable[[list[tuple[str, bytes]]], list[str]] | None = None,
+    clusters_of: Callable[[Stories], list[str]] | None = None,
 ) -> tuple[list, Counter]:
     """Write the chunks' articles as segments of at most ``limitmb`` of postings each
     (flush by RAM); the finished segments, in order, and the articles' words.
@@ -553,12 +558,13 @@ def _write_segments(
     search, measured in the same section.
 
     Story clusters (issue 13) depend on every article of the run, so they are known
-    only at the end (``clusters_of`` gets every ``(id, signature)`` written here, in
-    order, and answers their clusters): the last segment gets its articles' clusters
-    as postings; a segment flushed before the end has given each article its own id
-    as its cluster, and the clusters of those that have versions are kept beside it
-    (:func:`indexer.whoosh.segment_facets.save_clusters`), so no article is written
-    twice.
+    only at the end (``clusters_of`` gets the ids and signatures of every article
+    written here, in order, and answers their clusters). Every segment is written
+    before that, naming each article's own id as its cluster, and the clusters of
+    those that have versions are kept beside it
+    (:func:`indexer.whoosh.segment_facets.save_clusters`): no article is written twice,
+    and the worker holds no posting pool while the parent clusters the run (at 1M, two
+    pools of ~600 MiB beside the parent's peak).
 
     No lock: the parent holds the index's lock for the whole run. A segment's documents
     only become visible when the parent commits a TOC naming it; the files of segments
@@ -567,28 +573,38 @@ def _write_segments(
     segments: list = []
     spans: list[tuple[int, int]] = []  # each segment's articles in ``stories``
     words: Counter = Counter()
-    stories: list[tuple[str, bytes]] = []
-    flushed = 0  # articles in segments already written
-    writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
+    stories = Stories()
+    ids = stories.ids
+
+    def finish(writer: _FlushingSegmentWriter) -> None:
+        start = spans[-1][1] if spans else 0
+        for docnum, article_id in enumerate(ids[start:]):
+            writer.pool.add(cluster_posting(article_id, docnum))
+        segments.append(writer._finalize_segment())
+        spans.append((start, len(ids)))
+
+    writer = None
     for chunk in chunks:
         for article, file in chunk:
+            if writer is None:
+                writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
             document = to_document(article, file)
             writer.add_document(**document)
-            stories.append((article.id, parse_story(document["story"])))
+            stories.add(article.id, parse_story(document["story"]))
             words.update(article_words(article.title, article.subtitle, article.body))
             if writer.pool.full:
-                for docnum, (article_id, _sig) in enumerate(stories[flushed:]):
-                    writer.pool.add(cluster_posting(article_id, docnum))
-                segments.append(writer._finalize_segment())
-                spans.append((flushed, len(stories)))
-                flushed = len(stories)
-                writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
-    clusters = clusters_of(stories) if clusters_of else [key for key, _sig in stories]
+                finish(writer)
+                writer = None
+    if writer is not None:
+        finish(writer)
+        writer = None  # its pool is freed before the parent clusters the run
+    clusters = clusters_of(stories) if clusters_of else list(ids)
+    del stories  # the signatures (256 MiB in each of two workers at 1M)
     for segment, (start, end) in zip(segments, spans, strict=True):
         learnt = [
             docnum
             for docnum in range(end - start)
-            if clusters[start + docnum] != stories[start + docnum][0]
+            if clusters[start + docnum] != ids[start + docnum]
         ]
         if learnt:
             segment_facets.save_clusters(
@@ -597,12 +613,6 @@ def _write_segments(
                 np.array(learnt, dtype=np.int32),
                 [clusters[start + docnum] for docnum in learnt],
             )
-    for docnum, cluster in enumerate(clusters[flushed:]):
-        writer.pool.add(cluster_posting(cluster, docnum))
-    if writer._added:
-        segments.append(writer._finalize_segment())
-    else:
-        writer._close_segment()
     return segments, words
 
 
