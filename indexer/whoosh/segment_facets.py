@@ -15,9 +15,10 @@ without one (an index written before this, or a writer killed between its commit
 the save) is read from its terms instead: the same postings, only slower. The index
 format does not change, and nothing but NumPy arrays is stored (no pickles).
 
-A segment an indexing worker wrote before the run's story clusters were known names
-each article's own id as its cluster; the clusters the worker learnt at the end are kept
-beside it (``MAIN_<id>.clusters.npz``, :func:`save_clusters`) and read in their place.
+A segment an indexing worker writes (every one, before the run's story clusters are
+known) names each article's own id as its cluster; the clusters the worker learns at
+the end are kept beside it (``MAIN_<id>.clusters.npz``, :func:`save_clusters`) and read
+in their place.
 
 Reading a segment's terms walks its term table in order (one sequential pass, no hash
 lookup per term); a term in one or two documents is answered by its term info's first
@@ -262,14 +263,15 @@ def save_clusters(
     """Keep the story clusters of documents ``docs`` of a segment written before they
     were known.
 
-    Why: an indexing worker writes a segment each time its pool is full, long before
-    the run's clusters are known (they depend on every article), so such a segment
-    names each article's own id as its cluster. Writing the articles that turn out to
-    have versions again, with their cluster, took 10 of the 49 minutes of a 1M build
-    (bench/RESULTS.md). Instead the worker keeps the right clusters here, beside the
-    segment and before the run commits, and :func:`read_postings` puts them in place
-    of the segment's own. Unlike the facet file this is part of the index, not a cache:
-    a failure to write it fails the run (nothing is committed). The name matches
+    Why: an indexing worker writes a segment each time its pool is full, and its last
+    one when its articles end, all before the run's clusters are known (they depend on
+    every article), so its segments name each article's own id as its cluster.
+    Writing the articles that turn out to have versions again, with their cluster,
+    took 10 of the 49 minutes of a 1M build (bench/RESULTS.md). Instead the worker
+    keeps the right clusters here, beside the segment and before the run commits, and
+    :func:`read_postings` puts them in place of the segment's own. Unlike the facet
+    file this is part of the index, not a cache: a failure to write it fails the run
+    (nothing is committed). The name matches
     Whoosh's segment-file pattern, so the file is deleted with its segment; segments
     are never merged here, so it stays true for the segment's life.
     """
