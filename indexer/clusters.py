@@ -57,11 +57,12 @@ def signature_from_text(text: str) -> bytes:
 class Stories:
     """Articles' ids, stored clusters and signatures, held compactly for :func:`reassign`.
 
-    Why: at a million articles the signatures are 512 MB however they are held, but as
-    a bytes object each, in a tuple each, they took 700 MB, and joining them into the
-    matrix the clustering reads copied them once more: the 2.1 GiB peak of a 1M build's
-    parent (bench/RESULTS.md, issue 15). Here they go straight into one buffer, which is
-    the matrix, and an indexing worker sends its articles' in one piece.
+    Why: at a million articles the signatures are 256 MB in one buffer. Sent by the
+    workers as a bytes object in a tuple per article, they took 499 MiB once received
+    (392 here, ids included), and joining them into the matrix the clustering reads
+    copied them once more: part of the 2.1 GiB peak of a 1M build's parent
+    (bench/RESULTS.md, issue 15). Here they go straight into one buffer, which is the
+    matrix, and an indexing worker sends its articles' in one piece.
     """
 
     def __init__(self) -> None:
@@ -70,9 +71,6 @@ class Stories:
         #: The position in ``ids`` of each signature in ``signatures``.
         self.signed = array("q")
         self.signatures = bytearray()
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def add(self, article_id: str, signature: bytes, cluster: str = "") -> None:
         """One article: its stored signature (``b""``: none) and stored cluster."""

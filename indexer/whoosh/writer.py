@@ -599,7 +599,7 @@ def _write_segments(
         finish(writer)
         writer = None  # its pool is freed before the parent clusters the run
     clusters = clusters_of(stories) if clusters_of else list(ids)
-    del stories  # the signatures (256 MiB in each of two workers at 1M)
+    del stories  # the signatures (128 MiB in each of two workers at 1M)
     for segment, (start, end) in zip(segments, spans, strict=True):
         learnt = [
             docnum
