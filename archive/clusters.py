@@ -139,7 +139,7 @@ def clusters(
 ) -> dict[str, str]:
     """``{article id: cluster id}`` for every article; an article with no version (or
     no signature) is a cluster of its own, its id its own id."""
-    keys = sorted(key for key, sig in signatures.items() if sig is not None)
+    keys = [key for key, sig in signatures.items() if sig is not None]
     matrix = np.array([signatures[key].hashvalues for key in keys], dtype=np.uint64)  # type: ignore[union-attr]
     out = {key: key for key in signatures}
     out.update(clusters_of_matrix(keys, matrix.reshape(len(keys), NUM_PERM), threshold))
