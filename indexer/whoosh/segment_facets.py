@@ -271,9 +271,9 @@ def save_clusters(
     keeps the right clusters here, beside the segment and before the run commits, and
     :func:`read_postings` puts them in place of the segment's own. Unlike the facet
     file this is part of the index, not a cache: a failure to write it fails the run
-    (nothing is committed). The name matches
-    Whoosh's segment-file pattern, so the file is deleted with its segment; segments
-    are never merged here, so it stays true for the segment's life.
+    (nothing is committed). The name matches Whoosh's segment-file pattern, so the file
+    is deleted with its segment; segments are never merged here, so it stays true for
+    the segment's life.
     """
     arrays = {
         "format": np.array([FORMAT]),
