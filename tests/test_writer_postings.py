@@ -51,8 +51,9 @@ def write_flushed(folder: Path, articles: list[Article], limitmb: float):
     folder.mkdir()
     ix = whoosh_index.create_in(folder, build_schema())
     chunks = [[(a, "demo") for a in articles[i : i + 50]] for i in range(0, len(articles), 50)]
-    segments, words = project_writer._write_segments(ix, iter(chunks), limitmb)
-    assert words
+    written = project_writer._write_segments(ix, iter(chunks), limitmb)
+    assert written.words
+    segments = written.segments
     writer = SegmentWriter(ix)
     writer._close_segment()
     writer._commit_toc(segments)

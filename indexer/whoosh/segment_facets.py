@@ -16,9 +16,9 @@ the save) is read from its terms instead: the same postings, only slower. The in
 format does not change, and nothing but NumPy arrays is stored (no pickles).
 
 A segment an indexing worker writes (every one, before the run's story clusters are
-known) names each article's own id as its cluster; the clusters the worker learns at
-the end are kept beside it (``MAIN_<id>.clusters.npz``, :func:`save_clusters`) and read
-in their place.
+known) names each article's own id as its cluster; the clusters the run learns at the
+end are kept beside it (``MAIN_<id>.clusters.npz``, :func:`save_clusters`) and read in
+their place.
 
 Reading a segment's terms walks its term table in order (one sequential pass, no hash
 lookup per term); a term in one or two documents is answered by its term info's first
@@ -267,7 +267,7 @@ def save_clusters(
     one when its articles end, all before the run's clusters are known (they depend on
     every article), so its segments name each article's own id as its cluster.
     Writing the articles that turn out to have versions again, with their cluster,
-    took 10 of the 49 minutes of a 1M build (bench/RESULTS.md). Instead the worker
+    took 10 of the 49 minutes of a 1M build (bench/RESULTS.md). Instead the writer
     keeps the right clusters here, beside the segment and before the run commits, and
     :func:`read_postings` puts them in place of the segment's own. Unlike the facet
     file this is part of the index, not a cache: a failure to write it fails the run

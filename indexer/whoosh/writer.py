@@ -29,6 +29,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
@@ -286,10 +287,13 @@ class _WhooshSink:
         if self.chunk:
             self.workers.put(self.chunk)
             self.chunk = []
-        written = self.workers.stories()
-        clusters = self._add_clusters(written)
-        segments, words = self.workers.finish(clusters)
-        self.words.update(words)
+        written = self.workers.finish()
+        clusters = self._add_clusters([part.stories for part in written])
+        segments = []
+        for part in written:
+            _save_learnt_clusters(self.generation_dir, part, clusters)
+            self.words.update(part.words)
+            segments.extend(part.segments)
         # What SegmentWriter.commit does, plus the workers' segments (as Whoosh's own
         # MpWriter does with multisegment=True): no merge of the new postings.
         final = writer._merge_segments(None, None, None)
@@ -301,10 +305,11 @@ class _WhooshSink:
         writer._commit_toc(final)
         writer._finish()
 
-    def _add_clusters(self, written: list[Stories]) -> list[list[str]]:
+    def _add_clusters(self, written: list[Stories]) -> dict[str, str]:
         """Recluster the archive as it will be after this run and give every new
-        article its cluster: a posting in this writer's segment for those written here,
-        and, returned, the clusters of each worker's articles in the order written.
+        article its cluster: a posting in this writer's segment for those written here;
+        returned, :func:`reassign`'s answer, which names the cluster of every article
+        the workers wrote (``written``, whose signatures this frees).
 
         Only existing articles whose cluster changed are written again (deleted and
         added from their stored form; Whoosh cannot change a field in place), so a
@@ -323,7 +328,7 @@ class _WhooshSink:
         for docnum, article_id, _sig in self.stories:
             self.writer.pool.add(cluster_posting(changes[article_id], docnum))
         _rewrite(self.writer, self.generation_dir, existing, changes)
-        return [[changes[article_id] for article_id in part.ids] for part in written]
+        return changes
 
     def cancel(self) -> None:
         try:
@@ -385,15 +390,14 @@ class _SegmentWorkers:
             feeder.start()
 
     def _feed(self, process: subprocess.Popen, chunks: queue.Queue) -> None:
-        """Hand chunks to one worker until the end marker (None); the pipe stays open
-        for the clusters (:meth:`finish`)."""
+        """Hand chunks to one worker until the end marker (None), then close its stdin."""
         try:
             pipe = _pipe(process.stdin)
             while True:
                 chunk = chunks.get()
                 pickle.dump(chunk, pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 if chunk is None:
-                    pipe.flush()
+                    pipe.close()
                     return
         except (OSError, ValueError) as exc:  # the worker died: reported by _check
             self.failures.append(f"{type(exc).__name__}: {exc}")
@@ -411,37 +415,23 @@ class _SegmentWorkers:
             except queue.Full:
                 self._check()
 
-    def stories(self) -> list[Stories]:
-        """Tell the workers the articles are all sent; each one's ids and signatures
-        of every article it wrote, in order."""
+    def finish(self) -> list[_Written]:
+        """Tell the workers the articles are all sent; what each one wrote, once it has
+        exited."""
         for chunks in self.queues:
             self._put(chunks, None)
         for feeder in self.feeders:
             feeder.join()
-        self._check_feeders()
-        return [_read_result(process, "stories")[0] for process in self.processes]
-
-    def _check_feeders(self) -> None:
         if self.failures:
             raise RuntimeError(f"an indexing worker failed: {self.failures[0]}")
-
-    def finish(self, clusters: list[list[str]]) -> tuple[list, Counter]:
-        """Give each worker the clusters of its articles; their segments and their
-        words (:func:`_write_segments`)."""
-        for process, part in zip(self.processes, clusters, strict=True):
-            with _pipe(process.stdin) as pipe:
-                pickle.dump(part, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        segments: list = []
-        words: Counter = Counter()
+        written = []
         for process in self.processes:
-            worker_segments, worker_words = _read_result(process, "ok")
-            segments.extend(worker_segments)
-            words.update(worker_words)
-        for process in self.processes:
+            (part,) = _read_result(process, "ok")
+            written.append(part)
             _pipe(process.stdout).close()
             if process.wait() != 0:
                 raise RuntimeError(f"an indexing worker failed (exit code {process.returncode})")
-        return segments, words
+        return written
 
     def _check(self) -> None:
         for process in self.processes:
@@ -515,40 +505,46 @@ _segment_worker(sys.argv[3], float(sys.argv[4]))
 
 def _segment_worker(generation_dir: str, limitmb: float) -> None:
     """A worker process: add every chunk read from stdin to new segments of the index
-    (:func:`_write_segments`), then write ``(segments, words)`` to stdout."""
+    (:func:`_write_segments`), then write what it wrote (:class:`_Written`) to stdout
+    and exit."""
     # The result goes to the real stdout; anything a library prints goes to stderr.
     source, sink = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     try:
         ix = open_mapped_index(generation_dir, writable=True)
-        chunks = iter(lambda: pickle.load(source), None)
-
-        def clusters_of(stories: Stories) -> list[str]:
-            # The clusters depend on every article of the run: the parent sends them
-            # once it has every worker's signatures.
-            pickle.dump(("stories", stories), sink)
-            sink.flush()
-            return pickle.load(source)
-
-        segments, words = _write_segments(ix, chunks, limitmb, clusters_of)
+        written = _write_segments(ix, iter(lambda: pickle.load(source), None), limitmb)
     except OSError as exc:
         # A full disk or a file-size limit: tell the parent why, in one record, so the
         # admin reads "No space left on device" instead of a worker's traceback.
         pickle.dump(("error", exc.errno, exc.strerror or str(exc)), sink)
         sink.flush()
         os._exit(3)
-    pickle.dump(("ok", segments, words), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(("ok", written), sink, protocol=pickle.HIGHEST_PROTOCOL)
     sink.flush()
 
 
-def _write_segments(
-    ix,
-    chunks: Iterable[list[tuple[Article, str]]],
-    limitmb: float,
-    clusters_of: Callable[[Stories], list[str]] | None = None,
-) -> tuple[list, Counter]:
+@dataclass
+class _Written:
+    """What one indexing worker wrote: its finished segments, in order, the articles
+    of each (a span of ``stories``), their ids and signatures, and their words.
+
+    The segments name each article's own id as its cluster: the run's clusters depend
+    on every article, so the parent learns them once every worker has sent this, and
+    keeps those of the articles that have versions beside the segments
+    (:func:`_save_learnt_clusters`). A worker exits once it has sent it, so it holds
+    no memory while the parent clusters the run (at 1M, two waiting workers held
+    ~450 MiB each beside the parent's 1.5 GiB peak: bench/RESULTS.md).
+    """
+
+    segments: list
+    spans: list[tuple[int, int]]
+    stories: Stories
+    words: Counter
+
+
+def _write_segments(ix, chunks: Iterable[list[tuple[Article, str]]], limitmb: float) -> _Written:
     """Write the chunks' articles as segments of at most ``limitmb`` of postings each
-    (flush by RAM); the finished segments, in order, and the articles' words.
+    (flush by RAM).
 
     Why not one segment per worker: once Whoosh's posting pool is full it spills sorted
     runs to disk and merges them all at the end. At 1M articles that merge was 45% of
@@ -557,31 +553,22 @@ def _write_segments(
     anyway and no disk beyond the segment itself; the price is more segments to
     search, measured in the same section.
 
-    Story clusters (issue 13) depend on every article of the run, so they are known
-    only at the end (``clusters_of`` gets the ids and signatures of every article
-    written here, in order, and answers their clusters). Every segment is written
-    before that, naming each article's own id as its cluster, and the clusters of
-    those that have versions are kept beside it
-    (:func:`indexer.whoosh.segment_facets.save_clusters`): no article is written twice,
-    and the worker holds no posting pool while the parent clusters the run (at 1M, two
-    pools of ~600 MiB beside the parent's peak).
+    Every segment names each article's own id as its cluster (see :class:`_Written`):
+    no article is written twice.
 
     No lock: the parent holds the index's lock for the whole run. A segment's documents
     only become visible when the parent commits a TOC naming it; the files of segments
     never committed are deleted by the next commit.
     """
-    segments: list = []
-    spans: list[tuple[int, int]] = []  # each segment's articles in ``stories``
-    words: Counter = Counter()
-    stories = Stories()
-    ids = stories.ids
+    written = _Written(segments=[], spans=[], stories=Stories(), words=Counter())
+    ids = written.stories.ids
 
     def finish(writer: _FlushingSegmentWriter) -> None:
-        start = spans[-1][1] if spans else 0
+        start = written.spans[-1][1] if written.spans else 0
         for docnum, article_id in enumerate(ids[start:]):
             writer.pool.add(cluster_posting(article_id, docnum))
-        segments.append(writer._finalize_segment())
-        spans.append((start, len(ids)))
+        written.segments.append(writer._finalize_segment())
+        written.spans.append((start, len(ids)))
 
     writer = None
     for chunk in chunks:
@@ -590,30 +577,36 @@ def _write_segments(
                 writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
             document = to_document(article, file)
             writer.add_document(**document)
-            stories.add(article.id, parse_story(document["story"]))
-            words.update(article_words(article.title, article.subtitle, article.body))
+            written.stories.add(article.id, parse_story(document["story"]))
+            written.words.update(article_words(article.title, article.subtitle, article.body))
             if writer.pool.full:
                 finish(writer)
                 writer = None
     if writer is not None:
         finish(writer)
-        writer = None  # its pool is freed before the parent clusters the run
-    clusters = clusters_of(stories) if clusters_of else list(ids)
-    del stories  # the signatures (128 MiB in each of two workers at 1M)
-    for segment, (start, end) in zip(segments, spans, strict=True):
+    return written
+
+
+def _save_learnt_clusters(
+    generation_dir: Path, written: _Written, clusters: dict[str, str]
+) -> None:
+    """Keep beside each of a worker's segments the clusters of its articles that have
+    versions (``clusters``: the run's :func:`reassign`, which names every new article;
+    the others are their own story, as the segment says)."""
+    ids = written.stories.ids
+    for segment, (start, end) in zip(written.segments, written.spans, strict=True):
         learnt = [
             docnum
-            for docnum in range(end - start)
-            if clusters[start + docnum] != ids[start + docnum]
+            for docnum, article_id in enumerate(ids[start:end])
+            if clusters[article_id] != article_id
         ]
         if learnt:
             segment_facets.save_clusters(
-                ix.storage.folder,
+                generation_dir,
                 segment.segment_id(),
                 np.array(learnt, dtype=np.int32),
-                [clusters[start + docnum] for docnum in learnt],
+                [clusters[ids[start + docnum]] for docnum in learnt],
             )
-    return segments, words
 
 
 def run_plan(
