@@ -9,7 +9,6 @@ import contextlib
 import csv
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NEWS_CSV = Path("news-articles") / "NewsArticles.csv"
 #: The CLI as users run it, by the interpreter running the tests (the venv's).
 ARCHIVE = [sys.executable, "-m", "newsarchive"]
+#: Starts the CLI and reports its own peak memory (see its docstring for why).
+LAUNCHER = Path(__file__).with_name("launcher.py")
 
 
 def trials(quick: int, slow: int, heavy: bool) -> int:
@@ -94,45 +95,46 @@ def run_archive(
     preexec_fn: Callable[[], None] | None = None,
     kill_after: float | None = None,
 ) -> Run:
-    """Run ``archive ARGS`` and wait for it with ``os.wait4``, which gives this child's
-    own ``ru_maxrss``. ``kill_after``: SIGKILL it after that many seconds if it is
-    still running (returncode is then ``-9``)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [*ARCHIVE, *args],
+    """Run ``archive ARGS`` from :mod:`launcher`, which waits for it with ``os.wait4``
+    and so gives this child's own ``ru_maxrss``. ``kill_after``: SIGKILL it after that
+    many seconds if it is still running (returncode is then ``-9``). ``preexec_fn``
+    runs in the launcher, whose limits the CLI inherits."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        result_file = Path(scratch) / "result.json"
+        command = [
+            sys.executable,
+            str(LAUNCHER),
+            str(result_file),
+            str(timeout),
+            "-" if kill_after is None else str(kill_after),
+            *ARCHIVE,
+            *args,
+        ]
+        subprocess.run(
+            command,
             stdout=out,
             stderr=err,
             stdin=subprocess.DEVNULL,
             cwd=ROOT,
             preexec_fn=preexec_fn,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            check=True,
         )
-        killed_at = started + kill_after if kill_after is not None else None
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            now = time.monotonic()
-            if killed_at is not None and now >= killed_at:
-                os.kill(proc.pid, signal.SIGKILL)
-                killed_at = None
-            if now >= deadline:
-                os.kill(proc.pid, signal.SIGKILL)
-                os.wait4(proc.pid, 0)
-                raise TimeoutError(f"archive {' '.join(args)} ran over {timeout} s")
-            time.sleep(0.005)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - started
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        if result["timed_out"]:
+            raise TimeoutError(f"archive {' '.join(args)} ran over {timeout} s")
         out.seek(0)
         err.seek(0)
         return Run(
-            returncode=proc.returncode,
+            returncode=result["returncode"],
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            seconds=seconds,
-            maxrss_mb=usage.ru_maxrss / 1024,
+            seconds=result["seconds"],
+            maxrss_mb=result["maxrss_kb"] / 1024,
         )
 
 
