@@ -189,8 +189,40 @@ def test_a_not_inside_an_and_answers_as_its_listed_complement(archive, text) -> 
     assert isinstance(q, wq.And) and any(isinstance(s, wq.Not) for s in q.subqueries)
     got = postings.evaluate(q, snap.scoring, True)
     listed = [postings.evaluate(s, snap.scoring, True) for s in q.subqueries]
-    expected = postings._intersection(listed, True, snap.scoring.size)
+    expected = postings._intersection(listed, True, snap.scoring)
     assert got.ids.size
     assert got.ids.tolist() == expected.ids.tolist()
     assert got.scores is not None and expected.scores is not None
     assert got.scores.tolist() == expected.scores.tolist()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["trump travel ban", "trump (president OR congress)", "immigration ban court NOT russia"],
+)
+def test_an_and_of_words_answers_as_intersecting_their_unions(archive, text) -> None:
+    """Inside an ``AND``, each word's ``OR`` of fields is looked up at the documents the
+    rarer parts kept, not united over the archive first: the documents and scores are
+    those of intersecting the full unions."""
+    from whoosh import query as wq
+
+    from indexer.whoosh import postings
+
+    snap = archive._current()
+    q = snap.parse(text).query
+    assert isinstance(q, wq.And)
+    assert sum(postings._is_word_or(s) for s in q.subqueries) >= 2
+    got = postings.evaluate(q, snap.scoring, True)
+    listed = [
+        postings._complement(s, snap.scoring)
+        if isinstance(s, wq.Not)
+        else postings.evaluate(s, snap.scoring, True)
+        for s in q.subqueries
+    ]
+    expected = postings._intersection(listed, True, snap.scoring)
+    assert got.ids.size
+    assert got.ids.tolist() == expected.ids.tolist()
+    assert got.scores is not None and expected.scores is not None
+    assert got.scores.tolist() == pytest.approx(expected.scores.tolist(), rel=1e-12)
+    unscored = postings.evaluate(q, snap.scoring, False)
+    assert unscored.ids.tolist() == got.ids.tolist() and unscored.scores is None

@@ -415,13 +415,89 @@ def _compound(q: wq.CompoundQuery, index: ScoringIndex, scored: bool) -> Match:
         if q.scale or getattr(q, "minmatch", 0):
             raise Unsupported("Or with coordination")
         return _boosted(_union([evaluate(s, index, scored) for s in subs], scored, index), q.boost)
-    parts: list[Match | _Complement] = []
+    parts: list[Match | _Complement | _Alternatives] = []
     for sub in subs:
-        part = _complement(sub, index) if isinstance(sub, wq.Not) else evaluate(sub, index, scored)
+        part: Match | _Complement | _Alternatives
+        if isinstance(sub, wq.Not):
+            part = _complement(sub, index)
+        elif _is_word_or(sub):
+            part = _alternatives(sub, index, scored)
+        else:
+            part = evaluate(sub, index, scored)
         if part.size == 0:
             return Match.empty(scored)
         parts.append(part)
-    return _boosted(_intersection(parts, scored, index.size), q.boost)
+    return _boosted(_intersection(parts, scored, index), q.boost)
+
+
+def _is_word_or(q: qcore.Query) -> bool:
+    """A plain ``OR`` of terms, or of such ``OR``s: how the parser writes a word (one
+    term per field and form) or a group of alternative words."""
+    return (
+        type(q) is wq.Or
+        and len(q.subqueries) > 1
+        and not q.scale
+        and not getattr(q, "minmatch", 0)
+        and all(type(s) is wq.Term or _is_word_or(s) for s in q.subqueries)
+    )
+
+
+@dataclass
+class _Alternatives:
+    """An ``OR`` of words inside an ``AND``, its terms read but not yet united.
+
+    Why: united, a common word is most of the archive only to be intersected with a
+    rarer side (``hurricane said`` at 1M: 17 ms to unite the 901k articles with
+    ``said``, for the 3.3k that also have ``hurricane``). Unless it is the rarest part,
+    each of its terms is instead looked up at the documents the intersection has kept
+    so far (:meth:`lookup`). The scores are the union's, added in the same order.
+    """
+
+    query: wq.Or
+    children: list[Match | _Alternatives]
+
+    @property
+    def size(self) -> int:
+        """At most this many documents (the sum of the children's): the order in which
+        an intersection takes its parts."""
+        return sum(child.size for child in self.children)
+
+    def match(self, scored: bool, index: ScoringIndex) -> Match:
+        """The union, as :func:`_compound` evaluates the ``OR``."""
+        parts = [c.match(scored, index) if isinstance(c, _Alternatives) else c for c in self]
+        return _boosted(_union(parts, scored, index), self.query.boost)
+
+    def lookup(self, ids: np.ndarray, scored: bool, size: int):
+        """Which of ``ids`` (sorted document numbers) this matches, as a mask over
+        them, and (when ``scored``) the score of each (0 where it does not match)."""
+        found = np.zeros(ids.size, dtype=bool)
+        scores = np.zeros(ids.size) if scored else None
+        for child in self:
+            if isinstance(child, _Alternatives):
+                inside, child_scores = child.lookup(ids, scored, size)
+                if scores is not None:
+                    scores[inside] += child_scores[inside]
+            else:
+                at = rows_of(child.ids, ids, size)
+                inside = at >= 0
+                if scores is not None:
+                    scores[inside] += _scores(child)[at[inside]]
+            found |= inside
+        if scores is not None and self.query.boost != 1.0:
+            scores *= self.query.boost
+        return found, scores
+
+    def __iter__(self):
+        """The children that match anything (a union skips the others)."""
+        return (child for child in self.children if child.size)
+
+
+def _alternatives(q: wq.Or, index: ScoringIndex, scored: bool) -> _Alternatives:
+    children: list[Match | _Alternatives] = [
+        _alternatives(s, index, scored) if _is_word_or(s) else evaluate(s, index, scored)
+        for s in q.subqueries
+    ]
+    return _Alternatives(q, children)
 
 
 @dataclass
@@ -508,16 +584,29 @@ def _dense_union(parts: list[Match], scored: bool, hit: np.ndarray, dense: np.nd
     return Match(hit_ids, dense[hit_ids] if scored else None)
 
 
-def _intersection(parts: list[Match | _Complement], scored: bool, size: int) -> Match:
+def _intersection(
+    parts: list[Match | _Complement | _Alternatives], scored: bool, index: ScoringIndex
+) -> Match:
     # Smallest first: each step's cost follows the smaller side (a NOT's size is that of
     # what it matches, so the order, and the order scores are added in, is Whoosh's).
+    size = index.size
     parts = sorted(parts, key=lambda p: p.size)
     first = parts[0]
     if isinstance(first, _Complement):
         first = first.match(scored)
+    elif isinstance(first, _Alternatives):
+        first = first.match(scored, index)
     ids = first.ids
     scores = _scores(first).copy() if scored else None
     for part in parts[1:]:
+        if isinstance(part, _Alternatives):
+            inside, part_scores = part.lookup(ids, scored, size)
+            ids = ids[inside]
+            if scores is not None and part_scores is not None:
+                scores = scores[inside] + part_scores[inside]
+            if ids.size == 0:
+                break
+            continue
         if isinstance(part, _Complement):
             inside = part.keep[ids]
             ids = ids[inside]
