@@ -62,7 +62,7 @@ class Stories:
     (392 here, ids included), and joining them into the matrix the clustering reads
     copied them once more: part of the 2.1 GiB peak of a 1M build's parent
     (bench/RESULTS.md, issue 15). Here they go straight into one buffer, which is the
-    matrix, and an indexing worker sends its articles' in one piece.
+    matrix.
     """
 
     def __init__(self) -> None:
@@ -79,15 +79,6 @@ class Stories:
             self.signatures += signature
         self.ids.append(article_id)
         self.clusters.append(cluster)
-
-    def take(self, other: Stories) -> None:
-        """Add ``other``'s articles, and free its signatures (its ids stay)."""
-        offset = len(self.ids)
-        self.signed.extend((np.frombuffer(other.signed, dtype=np.int64) + offset).tolist())
-        self.ids += other.ids
-        self.clusters += other.clusters
-        self.signatures += other.signatures
-        other.signed, other.signatures = array("q"), bytearray()
 
 
 def reassign(rows: Iterable[tuple[str, bytes, str]] | Stories) -> dict[str, str]:

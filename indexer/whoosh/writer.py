@@ -38,6 +38,7 @@ from typing import IO
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
+from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
 from archive import Article
@@ -288,7 +289,7 @@ class _WhooshSink:
             self.workers.put(self.chunk)
             self.chunk = []
         written = self.workers.finish()
-        clusters = self._add_clusters([part.stories for part in written])
+        clusters = self._add_clusters(written)
         segments = []
         for part in written:
             _save_learnt_clusters(self.generation_dir, part, clusters)
@@ -305,11 +306,11 @@ class _WhooshSink:
         writer._commit_toc(final)
         writer._finish()
 
-    def _add_clusters(self, written: list[Stories]) -> dict[str, str]:
+    def _add_clusters(self, written: list[_Written]) -> dict[str, str]:
         """Recluster the archive as it will be after this run and give every new
         article its cluster: a posting in this writer's segment for those written here;
         returned, :func:`reassign`'s answer, which names the cluster of every article
-        the workers wrote (``written``, whose signatures this frees).
+        the workers wrote (``written``: their signatures are read from their segments).
 
         Only existing articles whose cluster changed are written again (deleted and
         added from their stored form; Whoosh cannot change a field in place), so a
@@ -322,7 +323,7 @@ class _WhooshSink:
         for _docnum, article_id, sig in self.stories:
             stories.add(article_id, sig)
         for part in written:
-            stories.take(part)
+            _read_signatures(self.writer, part, stories)
         changes = reassign(stories)
         del stories
         for docnum, article_id, _sig in self.stories:
@@ -526,19 +527,22 @@ def _segment_worker(generation_dir: str, limitmb: float) -> None:
 @dataclass
 class _Written:
     """What one indexing worker wrote: its finished segments, in order, the articles
-    of each (a span of ``stories``), their ids and signatures, and their words.
+    of each (a span of ``ids``), and their words.
 
     The segments name each article's own id as its cluster: the run's clusters depend
     on every article, so the parent learns them once every worker has sent this, and
     keeps those of the articles that have versions beside the segments
     (:func:`_save_learnt_clusters`). A worker exits once it has sent it, so it holds
     no memory while the parent clusters the run (at 1M, two waiting workers held
-    ~450 MiB each beside the parent's 1.5 GiB peak: bench/RESULTS.md).
+    ~450 MiB each beside the parent's 1.5 GiB peak: bench/RESULTS.md). Nor does it
+    keep the signatures it wrote (128 MiB each at 1M, held until the end of the run):
+    the parent reads them back from the segments' ``story`` column
+    (:func:`_read_signatures`).
     """
 
     segments: list
     spans: list[tuple[int, int]]
-    stories: Stories
+    ids: list[str]
     words: Counter
 
 
@@ -560,8 +564,8 @@ def _write_segments(ix, chunks: Iterable[list[tuple[Article, str]]], limitmb: fl
     only become visible when the parent commits a TOC naming it; the files of segments
     never committed are deleted by the next commit.
     """
-    written = _Written(segments=[], spans=[], stories=Stories(), words=Counter())
-    ids = written.stories.ids
+    written = _Written(segments=[], spans=[], ids=[], words=Counter())
+    ids = written.ids
 
     def finish(writer: _FlushingSegmentWriter) -> None:
         start = written.spans[-1][1] if written.spans else 0
@@ -577,7 +581,7 @@ def _write_segments(ix, chunks: Iterable[list[tuple[Article, str]]], limitmb: fl
                 writer = _FlushingSegmentWriter(ix, _lk=False, limitmb=limitmb)
             document = to_document(article, file)
             writer.add_document(**document)
-            written.stories.add(article.id, parse_story(document["story"]))
+            ids.append(article.id)
             written.words.update(article_words(article.title, article.subtitle, article.body))
             if writer.pool.full:
                 finish(writer)
@@ -593,7 +597,7 @@ def _save_learnt_clusters(
     """Keep beside each of a worker's segments the clusters of its articles that have
     versions (``clusters``: the run's :func:`reassign`, which names every new article;
     the others are their own story, as the segment says)."""
-    ids = written.stories.ids
+    ids = written.ids
     for segment, (start, end) in zip(written.segments, written.spans, strict=True):
         learnt = [
             docnum
@@ -607,6 +611,19 @@ def _save_learnt_clusters(
                 np.array(learnt, dtype=np.int32),
                 [clusters[ids[start + docnum]] for docnum in learnt],
             )
+
+
+def _read_signatures(writer, written: _Written, stories: Stories) -> None:
+    """Add the articles a worker wrote to ``stories``, with the signatures its segments
+    (not yet committed) hold in their ``story`` column."""
+    for segment, (start, end) in zip(written.segments, written.spans, strict=True):
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            column = reader.column_reader("story")
+            for article_id, value in zip(written.ids[start:end], column, strict=True):
+                stories.add(article_id, parse_story(value))
+        finally:
+            reader.close()
 
 
 def run_plan(
