@@ -226,3 +226,36 @@ def test_an_and_of_words_answers_as_intersecting_their_unions(archive, text) -> 
     assert got.scores.tolist() == pytest.approx(expected.scores.tolist(), rel=1e-12)
     unscored = postings.evaluate(q, snap.scoring, False)
     assert unscored.ids.tolist() == got.ids.tolist() and unscored.scores is None
+
+
+def test_proximity_within_the_matches_scores_as_over_the_archive(archive, monkeypatch) -> None:
+    """Once a searcher knows how many documents have a proximity pair, the pair is
+    matched in the query's matches alone: the documents and bonuses are those of
+    matching it over the whole archive, on the first search and on the next."""
+    from indexer.whoosh import postings
+
+    snap = archive._current()
+    parsed = snap.parse("white house trump")
+    assert parsed.proximity is not None
+    snap.scoring.phrase_counts.clear()
+    everywhere_docs, everywhere_bonus = whoosh_search._proximity_bonus(snap, parsed)
+    assert everywhere_docs.size >= 4
+    others = np.setdiff1d(np.arange(snap.scoring.size), everywhere_docs)[:5]
+    within = np.union1d(everywhere_docs[::2], others)
+    keep = np.isin(everywhere_docs, within)
+    restricted = []
+    matches = postings._phrase_matches
+
+    def recording(q, index, within=None):
+        restricted.append(within is not None)
+        return matches(q, index, within)
+
+    monkeypatch.setattr(postings, "_phrase_matches", recording)
+    for first in (True, False):
+        if first:
+            snap.scoring.phrase_counts.clear()
+        docs, bonus = whoosh_search._proximity_bonus(snap, parsed, within=within)
+        assert docs.tolist() == everywhere_docs[keep].tolist()
+        assert bonus.tolist() == everywhere_bonus[keep].tolist()
+        assert snap.scoring.phrase_counts
+    assert True in restricted and False in restricted

@@ -35,6 +35,8 @@ from whoosh.query.terms import MultiTerm
 
 #: Memory for decoded term postings per open searcher (see :class:`ScoringIndex`).
 TERM_CACHE_BYTES = 256 * 2**20
+#: Phrases whose document count a searcher remembers (:func:`phrase_as_term`).
+PHRASE_COUNTS = 4096
 #: BM25F parameters: Whoosh's defaults (``scoring.BM25F()``), which the index was
 #: searched with before.
 B = 0.75
@@ -128,6 +130,8 @@ class ScoringIndex:
         self.cache_bytes = cache_bytes
         self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
         self._cached = 0
+        #: How many documents have each recently scored phrase (:func:`phrase_as_term`).
+        self.phrase_counts: OrderedDict[tuple, int] = OrderedDict()
         #: Document-sized buffers for dense unions (:func:`_union`), all-zero between
         #: uses, and the lock of whoever uses them.
         self._scratch: tuple[np.ndarray, np.ndarray] | None = None
@@ -687,10 +691,18 @@ def _phrase(q: wq.Phrase, index: ScoringIndex, scored: bool) -> Match:
     return Match(ids, scores)
 
 
-def phrase_as_term(q: wq.Phrase, index: ScoringIndex) -> Match:
-    """The documents with the phrase, each scored as if the phrase were one term: BM25
-    of how often it occurs there, with the idf of how many documents have it (Whoosh's
-    ``log(N / (df + 1)) + 1``), times the phrase's boost.
+def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None = None) -> Match:
+    """The documents with the phrase (of ``within``, sorted document numbers, when
+    given), each scored as if the phrase were one term: BM25 of how often it occurs
+    there, with the idf of how many documents have it (Whoosh's ``log(N / (df + 1)) +
+    1``), times the phrase's boost.
+
+    That count is over the whole archive, so the first time a searcher scores a phrase
+    it is matched everywhere; the searcher remembers the count (:data:`PHRASE_COUNTS`
+    phrases), and afterwards the phrase is matched in ``within`` alone. Why: a query's
+    proximity pairs are mostly common words (``government minister``), matched in
+    100k+ articles at 1M to score the few hundred the query finds, again for each
+    page, filter or sort a reader asks of the same query.
 
     Why not :func:`_phrase`'s sum of the words' scores: that measures the words, which
     the article's score already counts, not the evidence that they stand together. A
@@ -699,12 +711,25 @@ def phrase_as_term(q: wq.Phrase, index: ScoringIndex) -> Match:
     bigram feature of the sequential dependence model (Metzler and Croft, 2005): the
     ordered pair with its own collection statistics.
     """
-    found = _phrase_matches(q, index)
+    key = (q.fieldname, tuple(q.words), q.slop)
+    documents = index.phrase_counts.get(key) if within is not None else None
+    if documents is None:
+        found = _phrase_matches(q, index)
+        documents = 0 if found is None else found[2].size
+        index.phrase_counts[key] = documents
+        while len(index.phrase_counts) > PHRASE_COUNTS:
+            index.phrase_counts.popitem(last=False)
+    else:
+        index.phrase_counts.move_to_end(key)
+        found = _phrase_matches(q, index, within) if documents else None
     if found is None:
         return Match.empty(True)
     _terms, _rows, ids, counts = found
+    if within is not None:
+        keep = contains(within, ids)
+        ids, counts = ids[keep], counts[keep]
     # As the words' idf: over every document, deleted ones too (Whoosh's doc counts).
-    idf = np.log(index.searcher.doc_count_all() / (ids.size + 1)) + 1
+    idf = np.log(index.searcher.doc_count_all() / (documents + 1)) + 1
     avgfl = index.searcher.avg_field_length(q.fieldname) or 1
     fl = index.lengths(q.fieldname)[ids]
     tf = counts.astype(np.float64)
@@ -712,10 +737,11 @@ def phrase_as_term(q: wq.Phrase, index: ScoringIndex) -> Match:
     return Match(ids, scores * q.boost if q.boost != 1.0 else scores)
 
 
-def _phrase_matches(q: wq.Phrase, index: ScoringIndex):
+def _phrase_matches(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None = None):
     """``(terms, rows, ids, counts)`` of a phrase: each word's postings, the row of each
-    matching document in them, the matching documents and how often the phrase occurs
-    in each; None when no document has it."""
+    matching document in them, the matching documents (of ``within``, sorted document
+    numbers, when given) and how often the phrase occurs in each; None when no
+    document has it."""
     fieldname = q.fieldname
     if fieldname not in index.schema:
         return None
@@ -735,7 +761,7 @@ def _phrase_matches(q: wq.Phrase, index: ScoringIndex):
             return None
         terms.append(found)
     # Documents having every word, and where each word's posting is for them.
-    candidates = min((found.ids for found in terms), key=len)
+    candidates = min((found.ids for found in terms), key=len) if within is None else within
     rows: list[np.ndarray] = []
     for found in terms:
         at = rows_of(found.ids, candidates, index.size)

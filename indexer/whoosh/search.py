@@ -686,7 +686,7 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     if few and (ids.size or len(parsed.groups) <= 1):
         id_scores = found.scores[live] if scored and found.scores is not None else None
         if id_scores is not None and parsed.proximity is not None and ids.size:
-            docs, bonus = _proximity_bonus(snap, parsed)
+            docs, bonus = _proximity_bonus(snap, parsed, within=ids)
             inside = contains(ids, docs)
             id_scores[np.searchsorted(ids, docs[inside])] += bonus[inside]
         return None, None, None, ids, id_scores
@@ -805,8 +805,11 @@ def _mark_missing(chosen: _Selection, docnums, hits: list[Hit]) -> list[Hit]:
     return hits
 
 
-def _proximity_bonus(snap: _Snapshot, parsed: ParsedQuery) -> tuple[np.ndarray, np.ndarray]:
-    """The documents with a proximity bonus (sorted) and each one's bonus.
+def _proximity_bonus(
+    snap: _Snapshot, parsed: ParsedQuery, within: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The documents with a proximity bonus (sorted; of ``within`` when given: see
+    :func:`~indexer.whoosh.postings.phrase_as_term`) and each one's bonus.
 
     Each pair of neighbouring query words that stands side by side in a field scores
     as one term there (:func:`~indexer.whoosh.postings.phrase_as_term`: BM25 with the
@@ -828,7 +831,7 @@ def _proximity_bonus(snap: _Snapshot, parsed: ParsedQuery) -> tuple[np.ndarray, 
     ids, scores, codes = [], [], []
     try:
         for phrase in phrases:
-            found = phrase_as_term(phrase, snap.scoring)
+            found = phrase_as_term(phrase, snap.scoring, within)
             if found.ids.size == 0 or found.scores is None:
                 continue
             ids.append(found.ids.astype(np.int64))
