@@ -259,3 +259,33 @@ def test_proximity_within_the_matches_scores_as_over_the_archive(archive, monkey
         assert bonus.tolist() == everywhere_bonus[keep].tolist()
         assert snap.scoring.phrase_counts
     assert True in restricted and False in restricted
+
+
+@pytest.mark.parametrize(
+    "text", ["zzqxv trump travel", "white zzqxv house", "qqxzv trump zzqxv ban"]
+)
+def test_a_word_in_no_article_relaxes_as_counting_every_word_does(archive, monkeypatch, text):
+    """A word no article has leaves the articles with all the others as the top rung:
+    found by intersecting those words, the answer (hits, scores, totals, facets, the
+    relaxed note) is that of counting every word's articles."""
+    quick = []
+    relax_past = whoosh_search._relax_past_absent_words
+
+    def recording(*args):
+        found = relax_past(*args)
+        quick.append(found is not None)
+        return found
+
+    queries = [
+        SearchQuery(text=text),
+        SearchQuery(text=text, sort="newest", versions="all"),
+        SearchQuery(text=text, filters=Filters(tags=["Politics"])),
+    ]
+    monkeypatch.setattr(whoosh_search, "_relax_past_absent_words", recording)
+    intersected = [archive.search(q) for q in queries]
+    assert quick and all(quick)
+    monkeypatch.setattr(whoosh_search, "_relax_past_absent_words", lambda *args: None)
+    counted = [archive.search(q) for q in queries]
+    assert intersected[0].relaxed is not None and intersected[0].relaxed.absent
+    assert intersected[0].total
+    assert intersected == counted

@@ -65,6 +65,7 @@ from indexer.whoosh.postings import (
     Unsupported,
     contains,
     evaluate,
+    match_present,
     phrase_as_term,
 )
 from indexer.whoosh.schema import SCHEMA_VERSION
@@ -738,6 +739,9 @@ def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     Taking the largest count any article reaches is the ladder in one step: it is
     the first rung with articles on it. No word in any article: nothing matches.
     """
+    quick = _relax_past_absent_words(snap, parsed, size, scored)
+    if quick is not None:
+        return quick
     counted = _word_counts(snap, parsed, size, scored)
     if counted is None:
         return np.zeros(size, dtype=bool), np.zeros(size) if scored else None, None
@@ -749,6 +753,35 @@ def _relax(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     if not best:
         return mask, scores, None
     return mask, scores, Relaxed(words=len(parsed.groups), matched=best, absent=absent)
+
+
+def _relax_past_absent_words(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
+    """:func:`_relax`'s answer when some of the words are in no article and some live
+    article has all the others (they are then the top rung); None otherwise. The same
+    answer, without counting every word's articles over the archive (:func:`~indexer.
+    whoosh.postings.match_present`: ``hurricane said zzqxvw`` at 1M)."""
+    try:
+        found = match_present([group for _word, group in parsed.groups], snap.scoring, scored)
+    except Unsupported:
+        return None
+    if found is None:
+        return None
+    match, absent = found
+    live = snap.facets.alive[match.ids]
+    ids = match.ids[live]
+    if ids.size == 0:  # the others' articles are all deleted: count them all
+        return None
+    mask = np.zeros(size, dtype=bool)
+    mask[ids] = True
+    scores = None
+    if scored and match.scores is not None:
+        scores = np.zeros(size, dtype=np.float64)
+        scores[ids] = match.scores[live]
+    words = [parsed.groups[position][0] for position in absent]
+    relaxed = Relaxed(
+        words=len(parsed.groups), matched=len(parsed.groups) - len(absent), absent=words
+    )
+    return mask, scores, relaxed
 
 
 def _continue(snap: _Snapshot, chosen: _Selection, scored: bool) -> None:
