@@ -769,7 +769,7 @@ def _relax_past_absent_words(snap: _Snapshot, parsed: ParsedQuery, size: int, sc
     match, absent = found
     live = snap.facets.alive[match.ids]
     ids = match.ids[live]
-    if ids.size == 0:  # the others' articles are all deleted: count them all
+    if ids.size == 0:  # no live article has all the others: the counting finds the rung
         return None
     mask = np.zeros(size, dtype=bool)
     mask[ids] = True
