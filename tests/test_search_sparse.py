@@ -289,3 +289,27 @@ def test_a_word_in_no_article_relaxes_as_counting_every_word_does(archive, monke
     assert intersected[0].relaxed is not None and intersected[0].relaxed.absent
     assert intersected[0].total
     assert intersected == counted
+
+
+def test_a_relaxed_query_scores_its_proximity_pairs_as_over_the_archive(archive, monkeypatch):
+    """A relaxed query's few matches are handed to the proximity pairs as the documents
+    to look in (once the pairs' counts are known): the answer is that of matching the
+    pairs over the whole archive."""
+    from indexer.whoosh import postings
+
+    snap = archive._current()
+    query = SearchQuery(text="white house zzqxv")
+    snap.scoring.phrase_counts.clear()
+    over_the_archive = archive.search(query)
+    restricted = []
+    matches = postings._phrase_matches
+
+    def recording(q, index, within=None):
+        restricted.append(within is not None)
+        return matches(q, index, within)
+
+    monkeypatch.setattr(postings, "_phrase_matches", recording)
+    within_the_matches = archive.search(query)
+    assert restricted and all(restricted)
+    assert over_the_archive.relaxed is not None and over_the_archive.total
+    assert within_the_matches == over_the_archive

@@ -888,8 +888,12 @@ _NO_BONUS = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
 def _add_proximity(snap: _Snapshot, parsed: ParsedQuery, mask: np.ndarray, scores) -> None:
-    """Add the proximity bonus to the matching articles that have one."""
-    docs, bonus = _proximity_bonus(snap, parsed)
+    """Add the proximity bonus to the matching articles that have one. Few matches (a
+    relaxed query's, as a rule) are handed over as the documents to look in, as the
+    sparse path does."""
+    matched = np.flatnonzero(mask)
+    within = matched if matched.size * SPARSE_FRACTION <= mask.size else None
+    docs, bonus = _proximity_bonus(snap, parsed, within)
     inside = mask[docs]
     scores[docs[inside]] += bonus[inside]
 
