@@ -228,12 +228,26 @@ def test_an_and_of_words_answers_as_intersecting_their_unions(archive, text) -> 
     assert unscored.ids.tolist() == got.ids.tolist() and unscored.scores is None
 
 
+def _record_phrase_lookups(monkeypatch) -> list[bool]:
+    """Whether each phrase matched from now on is looked for in given documents only
+    (True) or over the whole archive."""
+    from indexer.whoosh import postings
+
+    restricted: list[bool] = []
+    matches = postings._phrase_matches
+
+    def recording(q, index, within=None):
+        restricted.append(within is not None)
+        return matches(q, index, within)
+
+    monkeypatch.setattr(postings, "_phrase_matches", recording)
+    return restricted
+
+
 def test_proximity_within_the_matches_scores_as_over_the_archive(archive, monkeypatch) -> None:
     """Once a searcher knows how many documents have a proximity pair, the pair is
     matched in the query's matches alone: the documents and bonuses are those of
     matching it over the whole archive, on the first search and on the next."""
-    from indexer.whoosh import postings
-
     snap = archive._current()
     parsed = snap.parse("white house trump")
     assert parsed.proximity is not None
@@ -243,14 +257,7 @@ def test_proximity_within_the_matches_scores_as_over_the_archive(archive, monkey
     others = np.setdiff1d(np.arange(snap.scoring.size), everywhere_docs)[:5]
     within = np.union1d(everywhere_docs[::2], others)
     keep = np.isin(everywhere_docs, within)
-    restricted = []
-    matches = postings._phrase_matches
-
-    def recording(q, index, within=None):
-        restricted.append(within is not None)
-        return matches(q, index, within)
-
-    monkeypatch.setattr(postings, "_phrase_matches", recording)
+    restricted = _record_phrase_lookups(monkeypatch)
     for first in (True, False):
         if first:
             snap.scoring.phrase_counts.clear()
@@ -295,20 +302,11 @@ def test_a_relaxed_query_scores_its_proximity_pairs_as_over_the_archive(archive,
     """A relaxed query's few matches are handed to the proximity pairs as the documents
     to look in (once the pairs' counts are known): the answer is that of matching the
     pairs over the whole archive."""
-    from indexer.whoosh import postings
-
     snap = archive._current()
     query = SearchQuery(text="white house zzqxv")
     snap.scoring.phrase_counts.clear()
     over_the_archive = archive.search(query)
-    restricted = []
-    matches = postings._phrase_matches
-
-    def recording(q, index, within=None):
-        restricted.append(within is not None)
-        return matches(q, index, within)
-
-    monkeypatch.setattr(postings, "_phrase_matches", recording)
+    restricted = _record_phrase_lookups(monkeypatch)
     within_the_matches = archive.search(query)
     assert restricted and all(restricted)
     assert over_the_archive.relaxed is not None and over_the_archive.total
