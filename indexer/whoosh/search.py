@@ -63,7 +63,6 @@ from indexer.whoosh.layout import Layout
 from indexer.whoosh.postings import (
     ScoringIndex,
     Unsupported,
-    contains,
     evaluate,
     match_present,
     phrase_as_term,
@@ -687,9 +686,8 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     if few and (ids.size or len(parsed.groups) <= 1):
         id_scores = found.scores[live] if scored and found.scores is not None else None
         if id_scores is not None and parsed.proximity is not None and ids.size:
-            docs, bonus = _proximity_bonus(snap, parsed, within=ids)
-            inside = contains(ids, docs)
-            id_scores[np.searchsorted(ids, docs[inside])] += bonus[inside]
+            docs, bonus = _proximity_bonus(snap, parsed, within=ids)  # docs: some of ids
+            id_scores[np.searchsorted(ids, docs)] += bonus
         return None, None, None, ids, id_scores
     mask = np.zeros(size, dtype=bool)
     mask[found.ids] = True
