@@ -257,16 +257,36 @@ class DirectPositions(formats.Positions):
     """
 
     def word_values(self, value, analyzer, **kwargs):
-        direct = _direct_terms(analyzer) if isinstance(value, str) else None
-        if direct is None or not set(kwargs) <= {"mode"}:
+        direct = self.term_postings(value, analyzer) if set(kwargs) <= {"mode"} else None
+        if direct is None:
             yield from super().word_values(value, analyzer, **kwargs)
             return
+        boost = self.field_boost
+        for term, frequency, encoded in zip(*direct, strict=True):
+            yield term, frequency, float(frequency) * boost, encoded
+
+    def term_postings(
+        self, value, analyzer, words: set[str] | None = None
+    ) -> tuple[list[str], list[int], list[bytes]] | None:
+        """The field's terms in ``value``, each one's frequency and encoded positions,
+        as three lists (what :meth:`word_values` yields, without a generator step per
+        term: the project's segment writer adds them to its pool in one call); None
+        for an analyzer or value this class does not analyse itself.
+
+        ``words``, if given, gets the words as found, before folding (the writer's
+        spelling list is made of them: one pass over the text instead of two)."""
+        direct = _direct_terms(analyzer) if isinstance(value, str) else None
+        if direct is None:
+            return None
         pattern, term_of = direct
         positions: dict[str, list[int]] = {}
         pos = 0
         removed = 0  # stop words so far: later positions move down (renumbering)
         for part in unicodedata.normalize("NFC", value).split(VALUE_SEPARATOR):
-            for word in pattern.findall(part):
+            found_words = pattern.findall(part)
+            if words is not None:
+                words.update(found_words)
+            for word in found_words:
                 term = term_of(word)
                 if term is None:
                     removed += 1
@@ -278,10 +298,8 @@ class DirectPositions(formats.Positions):
                         found.append(pos - removed)
                 pos += 1
             pos += _VALUE_GAP
-        boost = self.field_boost
-        encode = self.encode
-        for term, found in positions.items():
-            yield term, len(found), float(len(found)) * boost, encode(found)
+        found_lists = list(positions.values())
+        return list(positions), list(map(len, found_lists)), list(map(self.encode, found_lists))
 
     def encode(self, poslist):
         # Most words occur once in a field, at one of a few hundred positions: those

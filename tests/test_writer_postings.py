@@ -9,6 +9,7 @@ statistics must come out as Whoosh's own writer makes them: spilled, flushed or 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,18 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive import Article, read
-from indexer.analysis import DirectPositions, english_analyzer, plain_analyzer, site_analyzer
+from indexer.analysis import (
+    DirectPositions,
+    english_analyzer,
+    is_english,
+    plain_analyzer,
+    site_analyzer,
+)
 from indexer.whoosh import index_paths
 from indexer.whoosh import writer as project_writer
 from indexer.whoosh.layout import Layout
 from indexer.whoosh.schema import build_schema, parse_manifest, to_document
+from indexer.whoosh.spelling import article_words
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +125,21 @@ def test_segments_flushed_by_ram_hold_whooshs_postings(tmp_path: Path, articles)
     # One segment when the pool never fills: the same as before flushing existed.
     _ix, count = write_flushed(tmp_path / "one", articles, limitmb=256)
     assert count == 1
+
+
+def test_a_workers_spelling_words_are_those_of_the_articles_text(tmp_path: Path, articles) -> None:
+    """The worker collects the words for "did you mean" while it analyses the title and
+    body fields: they must be every article's words, as found in its title, subtitle
+    and body (:func:`article_words`), each counted once per article."""
+    ix = whoosh_index.create_in(tmp_path, build_schema())
+    chunks = [[(a, "demo") for a in articles[i : i + 50]] for i in range(0, len(articles), 50)]
+    written = project_writer._write_segments(ix, iter(chunks), 1)
+    expected: Counter = Counter()
+    for article in articles:
+        expected.update(article_words(article.title, article.subtitle, article.body))
+    assert written.words == expected
+    # English articles (the stemmed fields) and others (the plain fields) both.
+    assert {is_english(a.language) for a in articles} == {True, False}
 
 
 def test_workers_flush_by_ram_and_write_no_runs(tmp_path: Path, demo: Path, monkeypatch) -> None:

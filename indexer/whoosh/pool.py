@@ -14,7 +14,9 @@ stay ascending), and the segment is written a term at a time.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import accumulate, islice
+from typing import cast
 
 import numpy as np
 
@@ -40,7 +42,7 @@ class CompactPool:
     def __init__(self, limitmb: float):
         self.limit = int(limitmb * 2**20)
         self.size = 0
-        self._field_terms: dict[str, dict[bytes, int]] = {}
+        self._field_terms: dict[str, dict[str | bytes, int]] = {}
         self._keys: list[tuple[str, bytes]] = []
         self._term_ids = array("i")
         self._docnums = array("i")
@@ -66,6 +68,40 @@ class CompactPool:
             self.size += len(vbytes)
         self._ends.append(len(self._values))
         self.size += POSTING_BYTES
+
+    def add_postings(
+        self,
+        fieldname: str,
+        docnum: int,
+        terms: Sequence[str | bytes],
+        weights: Sequence[float],
+        values: Sequence[bytes],
+    ) -> None:
+        """One document's postings in one field: what ``len(terms)`` calls of
+        :meth:`add` would add, with no Python call per posting.
+
+        ``terms`` are distinct, and a field's terms are always given as ``str`` or
+        always as ``bytes`` (they key the field's term table either way); a ``str``
+        term is UTF-8 encoded once, when the pool first sees it."""
+        known = self._field_terms.get(fieldname)
+        if known is None:
+            known = self._field_terms[fieldname] = {}
+        term_ids = list(map(known.get, terms))
+        if None in term_ids:
+            for i, term_id in enumerate(term_ids):
+                if term_id is None:
+                    term = terms[i]
+                    btext = term.encode("utf-8") if isinstance(term, str) else term
+                    term_ids[i] = known[term] = len(self._keys)
+                    self._keys.append((fieldname, btext))
+                    self.size += TERM_BYTES + len(btext)
+        self._term_ids.extend(cast(list[int], term_ids))  # every None filled in above
+        self._docnums.extend([docnum] * len(term_ids))
+        self._weights.extend(weights)
+        joined = b"".join(values)
+        self._ends.extend(islice(accumulate(map(len, values), initial=len(self._values)), 1, None))
+        self._values += joined
+        self.size += POSTING_BYTES * len(term_ids) + len(joined)
 
     @property
     def full(self) -> bool:
@@ -131,17 +167,19 @@ def add_term_postings(
     ``FieldWriter.add_postings`` would fill one posting at a time: ids, weights, values,
     the block's maximum weight and its shortest and longest field lengths. A term's
     blocks are zlib-compressed only when it has ``compress_from`` postings or more.
-    ``lengths`` answers ``doc_field_length(docnum, field)`` (or is None).
+    ``lengths.of(field)`` gives every document's length in a field (None where it is
+    zero), or None for a field without lengths; ``lengths`` may be None too.
     """
-    field_length = lengths.doc_field_length if lengths else None
     compression = fieldwriter._codec._compression
     current_field = None
+    field_lengths = None
     for fieldname, btext, ids, weights, values in terms:
         if fieldname != current_field:
             if current_field is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, schema[fieldname])
             current_field = fieldname
+            field_lengths = lengths.of(fieldname) if lengths else None
         fieldwriter.start_term(btext)
         block = fieldwriter._postwriter
         block._compression = compression if len(ids) >= compress_from else 0
@@ -155,8 +193,8 @@ def add_term_postings(
             block._weights.extend(part_weights)
             block._maxweight = max(block._maxweight, *part_weights)
             block._values.extend([value for value in values[start : start + limit] if value])
-            if field_length is not None:
-                found = [n for n in (field_length(n, fieldname) for n in part) if n]
+            if field_lengths is not None:
+                found = list(filter(None, map(field_lengths.__getitem__, part)))
                 if found:
                     low = min(found)
                     if block._minlength is None or low < block._minlength:

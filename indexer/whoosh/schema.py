@@ -43,6 +43,10 @@ from indexer.query import query_schema
 SCHEMA_VERSION = 4
 
 
+#: The fields that hold an article's title, subtitle and body (:func:`to_document`):
+#: the text its spelling words come from.
+ARTICLE_TEXT_FIELDS = frozenset({"title", "body", "title_plain", "body_plain"})
+
 #: Bytes of a stored signature (32-bit values).
 SIGNATURE_BYTES = NUM_PERM * 4
 

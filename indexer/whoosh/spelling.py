@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh.automata.fsa import find_all_matches
@@ -35,6 +36,14 @@ def article_words(*texts: str) -> set[str]:
     raw: set[str] = set()
     for text in texts:
         raw.update(WORD_PATTERN.findall(text))
+    return spelling_words(raw)
+
+
+def spelling_words(raw: Iterable[str]) -> set[str]:
+    """The suggestion list's words among ``raw``, words as the tokenizer finds them
+    (:data:`indexer.analysis.WORD_PATTERN`): folded, without numbers or overlong
+    strings. (The indexing workers collect the raw words while they analyse the text,
+    rather than finding them a second time.)"""
     return {fold(word) for word in raw if len(word) <= _MAX_WORD and not word.isdigit()}
 
 

@@ -42,6 +42,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
 from archive import Article
+from indexer.analysis import DirectPositions
 from indexer.clusters import Stories, reassign
 from indexer.documents import to_article
 from indexer.errors import IndexOutdated
@@ -50,6 +51,7 @@ from indexer.whoosh import segment_facets
 from indexer.whoosh.layout import Layout, Pointer
 from indexer.whoosh.pool import CompactPool, TermPostings, add_term_postings
 from indexer.whoosh.schema import (
+    ARTICLE_TEXT_FIELDS,
     SCHEMA_VERSION,
     build_schema,
     cluster_posting,
@@ -57,7 +59,7 @@ from indexer.whoosh.schema import (
     parse_story,
     to_document,
 )
-from indexer.whoosh.spelling import article_words, write_words
+from indexer.whoosh.spelling import article_words, spelling_words, write_words
 from indexer.whoosh.storage import create_mapped_index, open_mapped_index
 
 #: Memory Whoosh's writer may use for its posting pool before it spills to disk (the
@@ -181,9 +183,87 @@ class _FlushingSegmentWriter(_SegmentWriter):
 
     def __init__(self, ix, *args, **kwargs):
         super().__init__(ix, *args, **kwargs)
-        # Not a PostingPool: only add() (from Whoosh's add_document), full, terms() and
-        # cleanup() are asked of it, all here or in CompactPool.
+        # Not a PostingPool: only add_postings() (from add_document below), add() (a
+        # segment's clusters), full, terms() and cleanup() are asked of it.
         self.pool = CompactPool(kwargs.get("limitmb", 128))  # type: ignore[assignment]
+        unsupported = [name for name, field in self.schema.items() if field.vector]
+        unsupported += [name for name, field in self.schema.items() if field.separate_spelling()]
+        if unsupported:
+            raise ValueError(f"fields with vectors or spelling postings: {unsupported}")
+        #: The words (as found, unfolded) of the article text fields
+        #: (:data:`ARTICLE_TEXT_FIELDS`) added since :meth:`take_words`.
+        self.words: set[str] = set()
+
+    def take_words(self) -> set[str]:
+        """The raw words of the documents added since the last call."""
+        words, self.words = self.words, set()
+        return words
+
+    def add_document(self, **fields) -> None:
+        """Whoosh's ``add_document``, handing each field's postings to the pool in one
+        call (:meth:`CompactPool.add_postings`) instead of one call per posting; a
+        text field analysed by :class:`DirectPositions` also skips the generators of
+        ``field.index``, and its words go to :attr:`words` on the way.
+
+        What Whoosh's method also does and this schema never asks for is left out:
+        vectors and spelling postings (refused when the writer is made), boosts and
+        custom stored values (``_``-prefixed keys, refused here). The postings are
+        Whoosh's own (tests/test_writer_postings.py)."""
+        if any(name.startswith("_") for name in fields):
+            raise ValueError(f"boosts and custom stored values are not written: {sorted(fields)}")
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        fieldnames = sorted(fields)
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = self._index_field(fieldname, field, value, docnum) if field.indexed else 0
+                perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
+                if field.column_type:
+                    perdocwriter.add_column_value(
+                        fieldname, field.column_type, field.to_column_value(value)
+                    )
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index_field(self, fieldname: str, field, value, docnum: int) -> int:
+        """Pool one field's postings of document ``docnum``; its length (the sum of
+        its terms' frequencies) if the field is scorable, else 0."""
+        fmt = field.format
+        direct = (
+            fmt.term_postings(
+                value, field.analyzer, self.words if fieldname in ARTICLE_TEXT_FIELDS else None
+            )
+            if isinstance(fmt, DirectPositions)
+            else None
+        )
+        if direct is not None:
+            terms, frequencies, values = direct
+            boost = fmt.field_boost
+            weights = [float(frequency) * boost for frequency in frequencies]
+            self.pool.add_postings(fieldname, docnum, terms, weights, values)
+        else:
+            items = list(field.index(value))
+            frequencies = [frequency for _term, frequency, _weight, _value in items]
+            self.pool.add_postings(
+                fieldname,
+                docnum,
+                [term for term, _frequency, _weight, _value in items],
+                [weight for _term, _frequency, weight, _value in items],
+                [value or b"" for _term, _frequency, _weight, value in items],
+            )
+        return sum(frequencies) if field.scorable else 0
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -212,7 +292,9 @@ class _FieldLengths:
         self.perdoc = perdoc
         self.lengths: dict[str, list | None] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+    def of(self, fieldname: str) -> list | None:
+        """Every document's length in ``fieldname`` (None where it is zero), or None
+        for a field that keeps no lengths."""
         if fieldname not in self.lengths:
             reader = self.perdoc._cached_reader(f"_{fieldname}_len", whoosh3.LENGTHS_COLUMN)
             if reader is None:
@@ -221,7 +303,10 @@ class _FieldLengths:
                 to_length = whoosh3.byte_to_length
                 codes = (reader[n] for n in range(self.perdoc.doc_count_all()))
                 self.lengths[fieldname] = [to_length(code) if code else None for code in codes]
-        lengths = self.lengths[fieldname]
+        return self.lengths[fieldname]
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        lengths = self.of(fieldname)
         return default if lengths is None else lengths[docnum]
 
 
@@ -582,7 +667,7 @@ def _write_segments(ix, chunks: Iterable[list[tuple[Article, str]]], limitmb: fl
             document = to_document(article, file)
             writer.add_document(**document)
             ids.append(article.id)
-            written.words.update(article_words(article.title, article.subtitle, article.body))
+            written.words.update(spelling_words(writer.take_words()))
             if writer.pool.full:
                 finish(writer)
                 writer = None
