@@ -51,23 +51,10 @@ class CompactPool:
         self._ends = array("q")
 
     def add(self, item: tuple) -> None:
+        """One posting, as Whoosh's pool takes it: ``(field, term bytes, docnum,
+        weight, value)``."""
         fieldname, btext, docnum, weight, vbytes = item
-        terms = self._field_terms.get(fieldname)
-        if terms is None:
-            terms = self._field_terms[fieldname] = {}
-        term_id = terms.get(btext)
-        if term_id is None:
-            term_id = terms[btext] = len(self._keys)
-            self._keys.append((fieldname, btext))
-            self.size += TERM_BYTES + len(btext)
-        self._term_ids.append(term_id)
-        self._docnums.append(docnum)
-        self._weights.append(weight)
-        if vbytes:
-            self._values += vbytes
-            self.size += len(vbytes)
-        self._ends.append(len(self._values))
-        self.size += POSTING_BYTES
+        self.add_postings(fieldname, docnum, [btext], [weight], [vbytes or b""])
 
     def add_postings(
         self,
@@ -77,8 +64,8 @@ class CompactPool:
         weights: Sequence[float],
         values: Sequence[bytes],
     ) -> None:
-        """One document's postings in one field: what ``len(terms)`` calls of
-        :meth:`add` would add, with no Python call per posting.
+        """One document's postings in one field, with no Python call per posting
+        (Whoosh's ``add_document`` makes one per posting: :meth:`add`).
 
         ``terms`` are distinct, and a field's terms are always given as ``str`` or
         always as ``bytes`` (they key the field's term table either way); a ``str``

@@ -186,8 +186,9 @@ class _FlushingSegmentWriter(_SegmentWriter):
         # Not a PostingPool: only add_postings() (from add_document below), add() (a
         # segment's clusters), full, terms() and cleanup() are asked of it.
         self.pool = CompactPool(kwargs.get("limitmb", 128))  # type: ignore[assignment]
-        unsupported = [name for name, field in self.schema.items() if field.vector]
-        unsupported += [name for name, field in self.schema.items() if field.separate_spelling()]
+        unsupported = [
+            name for name, field in self.schema.items() if field.vector or field.separate_spelling()
+        ]
         if unsupported:
             raise ValueError(f"fields with vectors or spelling postings: {unsupported}")
         #: The words (as found, unfolded) of the article text fields
