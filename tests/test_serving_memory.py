@@ -144,6 +144,8 @@ def test_mapped_files_read_what_whoosh_wrote(tmp_path):
     f.write_string(b"hello\nworld")
     f.write_varint(300)
     f.write_pickle({"a": [1, 2]})
+    f.write_pickle(("block", 128, [1.5] * 200))  # longer than one peek
+    f.write_pickle(None)
     f.close()
     plain = storage.open_file("data")
     mapped = MappedStorage(tmp_path).open_file("data")
@@ -158,6 +160,10 @@ def test_mapped_files_read_what_whoosh_wrote(tmp_path):
     assert mapped.read_string() == b"hello\nworld"
     assert mapped.read_varint() == 300
     assert mapped.read_pickle() == {"a": [1, 2]}
+    # Pickles back to back: each load stops where its pickle ends (the unpickler peeks
+    # ahead, then reads only what it used).
+    assert mapped.read_pickle() == ("block", 128, [1.5] * 200)
+    assert mapped.read_pickle() is None
     assert mapped.read(5) == b""
     part = mapped.subset(32, 12)
     assert list(part.get_array(0, "i", 3)) == [1, -2, 3]

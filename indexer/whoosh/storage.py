@@ -38,6 +38,11 @@ _BIG_ENDIAN = {code: Struct("!" + code) for code in "bBhHiIqQf"}
 _NATIVE_BIG = sys.byteorder == "big"
 
 
+#: Bytes :meth:`_ViewReader.peek` returns: more than a posting block's header pickle
+#: (~40 bytes), which Whoosh reads with ``pickle.load`` before every block.
+PEEK_BYTES = 512
+
+
 class _ViewReader:
     """A read-only file object over a memoryview: ``read`` copies what it returns,
     nothing else (``io.BytesIO(view)`` would copy the whole view first)."""
@@ -56,6 +61,16 @@ class _ViewReader:
             return b""
         self._pos = end
         return self._view[start:end].tobytes()
+
+    def peek(self, size: int = 0) -> bytes:
+        """Bytes from the position on, without moving it (at most :data:`PEEK_BYTES`).
+
+        Why: ``pickle.load`` on a file without ``peek`` reads it an opcode at a time, a
+        Python call per opcode; with ``peek`` it unpickles from what this returns and
+        then reads past what it used. A cold search at 1M read ~80,000 single bytes
+        this way (one block header per 128 postings), about a third of its time."""
+        start = self._pos
+        return self._view[start : start + max(1, min(size, PEEK_BYTES))].tobytes()
 
     def readinto(self, buffer) -> int:
         data = self.read(len(memoryview(buffer)))
