@@ -109,21 +109,23 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.cold", description=__doc__)
     parser.add_argument("--size", default="1m", choices=["10k", "100k", "1m"])
     parser.add_argument("--queries", type=int, default=QUERIES)
-    parser.add_argument("--mode", choices=MODES, help=argparse.SUPPRESS)  # the child
+    # The child: times one mode over the queries the parent sends on stdin.
+    parser.add_argument("--mode", choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     index_root = CACHE_DIR / f"index-{args.size}"
-    queries = make_queries(corpus_path(args.size), args.queries)
     if args.mode:
-        json.dump(run_mode(args.mode, index_root, queries), sys.stdout)
+        json.dump(run_mode(args.mode, index_root, json.load(sys.stdin)), sys.stdout)
         return
+    queries = make_queries(corpus_path(args.size), args.queries)
     examples = " / ".join(" ".join(words) for words in queries[:3])
     print(f"{len(queries)} queries of {WORDS} title words, e.g. {examples}")
     print("| engine, query form | cold median / p95 / max ms | warm (again) median / p95 ms |")
     print("|---|---|---|")
     for mode in MODES:
         child = [sys.executable, "-m", "bench.cold", "--size", args.size, "--mode", mode]
-        child += ["--queries", str(args.queries)]
-        out = subprocess.run(child, check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            child, input=json.dumps(queries), check=True, capture_output=True, text=True
+        ).stdout
         timings = json.loads(out)
         cold, warm = timings["cold"], timings["warm"]
         # p95 as the main benchmark computes it (bench.run.summarise).
