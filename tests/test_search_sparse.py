@@ -228,44 +228,192 @@ def test_an_and_of_words_answers_as_intersecting_their_unions(archive, text) -> 
     assert unscored.ids.tolist() == got.ids.tolist() and unscored.scores is None
 
 
-def _record_phrase_lookups(monkeypatch) -> list[bool]:
-    """Whether each phrase matched from now on is looked for in given documents only
-    (True) or over the whole archive."""
+def _blocks_read(monkeypatch) -> list[int]:
+    """Where each block of postings decoded from now on starts in its file
+    (:func:`indexer.whoosh.postings._read_blocks`)."""
     from indexer.whoosh import postings
 
-    restricted: list[bool] = []
-    matches = postings._phrase_matches
+    starts: list[int] = []
+    read = postings._read_blocks
 
-    def recording(q, index, within=None):
-        restricted.append(within is not None)
-        return matches(q, index, within)
+    def recording(matcher, at):
+        starts.extend(at)
+        return read(matcher, at)
 
-    monkeypatch.setattr(postings, "_phrase_matches", recording)
-    return restricted
+    monkeypatch.setattr(postings, "_read_blocks", recording)
+    return starts
 
 
-def test_proximity_within_the_matches_scores_as_over_the_archive(archive, monkeypatch) -> None:
-    """Once a searcher knows how many documents have a proximity pair, the pair is
-    matched in the query's matches alone: the documents and bonuses are those of
-    matching it over the whole archive, on the first search and on the next."""
+def test_proximity_pairs_read_from_blocks_score_as_from_whole_postings(archive, monkeypatch):
+    """A proximity pair is looked for in the given documents by reading just the
+    blocks that hold them, kept for the next search; the documents and bonuses are
+    those found from the words' whole postings (as a searcher that has them cached
+    does), and those of looking in every document, kept to the given ones."""
+
     snap = archive._current()
     parsed = snap.parse("white house trump")
     assert parsed.proximity is not None
-    snap.scoring.phrase_counts.clear()
-    everywhere_docs, everywhere_bonus = whoosh_search._proximity_bonus(snap, parsed)
+    everywhere_docs, everywhere_bonus = whoosh_search._proximity_bonus(
+        snap, parsed, snap.scoring.all_ids()
+    )
     assert everywhere_docs.size >= 4
     others = np.setdiff1d(np.arange(snap.scoring.size), everywhere_docs)[:5]
     within = np.union1d(everywhere_docs[::2], others)
     keep = np.isin(everywhere_docs, within)
-    restricted = _record_phrase_lookups(monkeypatch)
-    for first in (True, False):
-        if first:
-            snap.scoring.phrase_counts.clear()
-        docs, bonus = whoosh_search._proximity_bonus(snap, parsed, within=within)
+    snap.scoring._terms.clear()
+    snap.scoring._cached = 0
+    snap.scoring._blocks.clear()
+    read = _blocks_read(monkeypatch)
+    answers = [whoosh_search._proximity_bonus(snap, parsed, within)]
+    assert read
+    read.clear()
+    answers.append(whoosh_search._proximity_bonus(snap, parsed, within))
+    assert not read, "the blocks were kept"
+    snap.scoring._blocks.clear()
+    for phrase in parsed.proximity.children():
+        for word in phrase.words:
+            snap.scoring.term(phrase.fieldname, word.encode(), positions=True)
+    answers.append(whoosh_search._proximity_bonus(snap, parsed, within))
+    assert not read, "the cached terms' positions were used"
+    for docs, bonus in answers:
         assert docs.tolist() == everywhere_docs[keep].tolist()
         assert bonus.tolist() == everywhere_bonus[keep].tolist()
-        assert snap.scoring.phrase_counts
-    assert True in restricted and False in restricted
+
+
+def test_a_pairs_documents_are_counted_or_estimated_from_a_sample(archive, monkeypatch):
+    """A proximity pair's document count (its idf) is exact while the documents having
+    both words fit in the sample: the count of Whoosh's own phrase matcher. Beyond, it
+    is the share of a sample of them having the pair, scaled to all of them."""
+    from indexer.whoosh import postings
+
+    snap = archive._current()
+    proximity = snap.parse("white house").proximity
+    assert proximity is not None
+    phrase = next(p for p in proximity.children() if p.fieldname == "body")
+    matcher = phrase.matcher(snap.searcher)
+    exact = 0
+    while matcher.is_active():
+        exact += snap.facets.alive[matcher.id()]
+        matcher.next()
+    white, house = (snap.scoring.term("body", w.encode()).ids for w in phrase.words)
+    having = np.intersect1d(white, house)
+    assert 10 < exact < having.size, "a pair not in every article having both words"
+    snap.scoring.phrase_counts.clear()
+    assert postings.phrase_documents(phrase, snap.scoring) == exact
+    monkeypatch.setattr(postings, "PHRASE_SAMPLE", having.size // 2)
+    snap.scoring.phrase_counts.clear()
+    looked_in = []
+    matches = postings._phrase_matches
+
+    def recording(q, index, within=None):
+        looked_in.append(within.size)
+        return matches(q, index, within)
+
+    monkeypatch.setattr(postings, "_phrase_matches", recording)
+    estimate = postings.phrase_documents(phrase, snap.scoring)
+    assert looked_in == [having.size // 2]
+    assert abs(estimate - exact) <= exact / 2
+    assert snap.scoring.phrase_counts[("body", tuple(phrase.words), phrase.slop)] == estimate
+
+
+def test_positions_read_for_some_documents_are_those_of_the_whole_list(
+    tmp_path, monkeypatch
+) -> None:
+    """:meth:`~indexer.whoosh.postings.ScoringIndex.positions_within` decodes only the
+    blocks that hold one of the wanted documents: what it returns is the whole list's
+    postings and positions of them; with a cache too small to keep a block, the same."""
+    import json
+
+    from indexer.whoosh import postings
+
+    rng = np.random.default_rng(3)
+    words = ["river", "delta", "harbour", "rice", "flood"]
+    with (tmp_path / "many.jsonl").open("w", encoding="utf-8") as out:
+        for n in range(700):
+            body = " ".join(rng.choice(words, size=int(rng.integers(3, 30))))
+            record = {"id": f"a{n}", "title": f"Report {n}", "body": f"river {body}"}
+            out.write(json.dumps(record) + "\n")
+    index_paths(tmp_path / "index", [tmp_path / "many.jsonl"])
+    with open_index(tmp_path / "index") as opened:
+        scoring = opened._current().scoring
+        for word in (b"river", b"flood"):
+            monkeypatch.undo()
+            whole = scoring.term("body", word, positions=True)
+            assert whole.offsets is not None and whole.positions is not None
+            scoring._terms.clear()
+            everything = np.arange(scoring.size)
+            blocks = 0
+            for leafno, (leaf, _offset) in enumerate(scoring.leaves):
+                if ("body", word) not in leaf:
+                    continue
+                maxids, starts = postings._block_table(postings._block_matcher(leaf, "body", word))
+                # Reading the postings kept the same table, from the blocks it read.
+                kept = scoring._recall(("blocks", leafno, "body", word))
+                assert kept is not None
+                assert kept[0].tolist() == maxids.tolist() and kept[1].tolist() == starts.tolist()
+                blocks += maxids.size
+            assert blocks > 3, "the word spans several blocks"
+            for cache_bytes in (postings.BLOCK_CACHE_BYTES, 0):
+                monkeypatch.setattr(postings, "BLOCK_CACHE_BYTES", cache_bytes)
+                scoring._blocks.clear()
+                scoring._terms.clear()
+                for wanted in (
+                    np.sort(rng.choice(everything, size=40, replace=False)),
+                    np.array([0, 1, 2, 500]),
+                    whole.ids[-3:].astype(np.int64),
+                    everything,
+                    np.array([], dtype=np.int64),
+                ):
+                    read = _blocks_read(monkeypatch)
+                    got = scoring.positions_within("body", word, wanted)
+                    rows = np.flatnonzero(np.isin(whole.ids, wanted))
+                    assert got.ids.tolist() == whole.ids[rows].tolist()
+                    for i, row in enumerate(rows.tolist()):
+                        expected = whole.positions[whole.offsets[row] : whole.offsets[row + 1]]
+                        found = got.positions[got.offsets[i] : got.offsets[i + 1]]
+                        assert found.tolist() == expected.tolist()
+                    assert len(read) <= blocks
+                    if wanted.size == 4 and cache_bytes == 0:
+                        assert 0 < len(read) < blocks  # blocks between were skipped
+                    monkeypatch.undo()
+                    monkeypatch.setattr(postings, "BLOCK_CACHE_BYTES", cache_bytes)
+
+
+def test_only_the_best_scored_matches_gain_the_proximity_bonus(archive, monkeypatch):
+    """The bonus is looked for in a query's best-scored matches alone (the window);
+    the others keep their words' scores, and the order stays one total order: the
+    window ranks first, and page 2 is the next slice of it."""
+    monkeypatch.setattr(whoosh_search, "PROXIMITY_WINDOW", 4)
+    text = "white house"
+    snap = archive._current()
+    parsed = snap.parse(text)
+    from indexer.whoosh import postings
+
+    base = postings.evaluate(parsed.query, snap.scoring, True)
+    assert base.ids.size > 12 and base.scores is not None
+    order = np.argsort(-base.scores, kind="stable")
+    assert base.scores[order[3]] > base.scores[order[4]], "a tie at the window's edge"
+    window = set(base.ids[order[:4]].tolist())
+    by_doc = dict(zip(base.ids.tolist(), base.scores.tolist(), strict=True))
+    numbers = {}
+    for docnum in by_doc:
+        numbers[snap.searcher.stored_fields(docnum)["doc"]["id"]] = docnum
+    query = SearchQuery(text=text, versions="all", snippets=False)
+    ranked = list(archive.iter_hits(query))
+    assert len(ranked) == base.ids.size
+    assert {numbers[h.id] for h in ranked[:4]} == window
+    gained = 0
+    for hit in ranked:
+        docnum = numbers[hit.id]
+        if docnum in window:
+            gained += hit.score > by_doc[docnum] + 1e-9
+        else:
+            assert hit.score == pytest.approx(by_doc[docnum], rel=1e-12)
+    assert gained
+    pages = [
+        archive.search(SearchQuery(text=text, versions="all", page=n, page_size=5)) for n in (1, 2)
+    ]
+    assert [h.id for p in pages for h in p.hits] == [h.id for h in ranked[:10]]
 
 
 @pytest.mark.parametrize(
@@ -296,18 +444,3 @@ def test_a_word_in_no_article_relaxes_as_counting_every_word_does(archive, monke
     assert intersected[0].relaxed is not None and intersected[0].relaxed.absent
     assert intersected[0].total
     assert intersected == counted
-
-
-def test_a_relaxed_query_scores_its_proximity_pairs_as_over_the_archive(archive, monkeypatch):
-    """A relaxed query's few matches are handed to the proximity pairs as the documents
-    to look in (once the pairs' counts are known): the answer is that of matching the
-    pairs over the whole archive."""
-    snap = archive._current()
-    query = SearchQuery(text="white house zzqxv")
-    snap.scoring.phrase_counts.clear()
-    over_the_archive = archive.search(query)
-    restricted = _record_phrase_lookups(monkeypatch)
-    within_the_matches = archive.search(query)
-    assert restricted and all(restricted)
-    assert over_the_archive.relaxed is not None and over_the_archive.total
-    assert within_the_matches == over_the_archive

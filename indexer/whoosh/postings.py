@@ -35,8 +35,14 @@ from whoosh.query.terms import MultiTerm
 
 #: Memory for decoded term postings per open searcher (see :class:`ScoringIndex`).
 TERM_CACHE_BYTES = 256 * 2**20
-#: Phrases whose document count a searcher remembers (:func:`phrase_as_term`).
+#: Phrases whose document count a searcher remembers (:func:`phrase_documents`).
 PHRASE_COUNTS = 4096
+#: A phrase's documents are counted among at most this many of those having its words
+#: (:func:`phrase_documents`).
+PHRASE_SAMPLE = 250
+#: Memory for the blocks of postings (positions included) that proximity windows read,
+#: per open searcher (:meth:`ScoringIndex.positions_within`).
+BLOCK_CACHE_BYTES = 64 * 2**20
 #: BM25F parameters: Whoosh's defaults (``scoring.BM25F()``), which the index was
 #: searched with before.
 B = 0.75
@@ -104,6 +110,16 @@ class TermPostings:
         return self.ids.nbytes + self.scores.nbytes + extra
 
 
+@dataclass
+class _Positions:
+    """Some of a term's postings (:meth:`ScoringIndex.positions_within`): where they
+    are and the positions in each, without scores."""
+
+    ids: np.ndarray  # int64 document numbers, ascending
+    offsets: np.ndarray  # where each posting's positions start (len(ids) + 1)
+    positions: np.ndarray  # int32
+
+
 class ScoringIndex:
     """What scoring needs from one open searcher, read lazily and kept for its life:
     per-field length arrays, the segments with their document offsets, and the
@@ -130,8 +146,12 @@ class ScoringIndex:
         self.cache_bytes = cache_bytes
         self._terms: OrderedDict[tuple[str, bytes], TermPostings] = OrderedDict()
         self._cached = 0
-        #: How many documents have each recently scored phrase (:func:`phrase_as_term`).
+        #: How many documents have each recently scored phrase (:func:`phrase_documents`).
         self.phrase_counts: OrderedDict[tuple, int] = OrderedDict()
+        #: Blocks of postings and block tables read for proximity windows.
+        self._blocks: OrderedDict[tuple, tuple] = OrderedDict()
+        self._block_sizes: dict[tuple, int] = {}
+        self._blocks_cached = 0
         #: Document-sized buffers for dense unions (:func:`_union`), all-zero between
         #: uses, and the lock of whoever uses them.
         self._scratch: tuple[np.ndarray, np.ndarray] | None = None
@@ -172,6 +192,75 @@ class ScoringIndex:
                 self._cached -= old.nbytes
         return found
 
+    def positions_within(self, fieldname: str, btext: bytes, docs: np.ndarray) -> _Positions:
+        """The term's postings of ``docs`` (sorted live document numbers) with their
+        positions: from just the blocks whose document range holds one of ``docs``
+        (the whole term when the term cache has its positions).
+
+        Why: positions are most of a posting's bytes and unpickling them (about 1 µs a
+        posting) most of a phrase's cost. A common word has hundreds of thousands of
+        postings at 1M articles, of which a query's best few hundred documents touch a
+        few hundred blocks of 128. The blocks read are kept, decoded (:meth:`_keep`),
+        so the next page or filter of the same query reads none.
+        """
+        cached = self._terms.get((fieldname, btext))
+        if cached is not None:
+            self._terms.move_to_end((fieldname, btext))
+            if cached.positions is not None:
+                return _positions_of(cached, docs)
+            # Its documents are known: read the blocks of those of ``docs`` alone.
+            docs = docs[contains(cached.ids, docs)]
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for leafno, (leaf, offset) in enumerate(self.leaves):
+            lo, hi = np.searchsorted(docs, (offset, offset + leaf.doc_count_all()))
+            if lo == hi or (fieldname, btext) not in leaf:
+                continue
+            wanted = docs[lo:hi] - offset
+            matcher = _block_matcher(leaf, fieldname, btext)
+            if isinstance(matcher, whoosh3.W3LeafMatcher):
+                table = ("blocks", leafno, fieldname, btext)
+                maxids, starts = self._recall(table) or self._keep(table, _block_table(matcher))
+                # Each wanted document's block: the first whose last document reaches it.
+                blocks = np.unique(np.searchsorted(maxids, wanted))
+                keys = [("block", leafno, at) for at in starts[blocks[blocks < maxids.size]]]
+                read = [self._recall(key) for key in keys]
+                missing = [i for i, block in enumerate(read) if block is None]
+                if missing:
+                    fresh = _read_blocks(matcher, [keys[i][2] for i in missing])
+                    for i, block in zip(missing, fresh, strict=True):
+                        read[i] = self._keep(keys[i], block)
+            else:  # another codec: all at once
+                ids, _weights, values = _read_matcher(matcher, values=True)
+                read = [_decoded(ids, values)]
+            if read:
+                ids, counts, positions = (np.concatenate(part) for part in zip(*read, strict=True))
+                ids, counts, positions = _select(ids, counts, positions, wanted)
+                parts.append((ids + offset, counts, positions))
+        if not parts:
+            return _Positions(_EMPTY_IDS, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32))
+        ids, counts, positions = (np.concatenate(part) for part in zip(*parts, strict=True))
+        return _Positions(ids, _offsets(counts), positions)
+
+    def _recall(self, key: tuple) -> tuple | None:
+        """A block or block table kept by :meth:`_keep`, or None."""
+        found = self._blocks.get(key)
+        if found is not None:
+            self._blocks.move_to_end(key)
+        return found
+
+    def _keep(self, key: tuple, arrays: tuple) -> tuple:
+        """Keep ``arrays`` (a block or block table) under ``key``, least recently used
+        first out, within :data:`BLOCK_CACHE_BYTES`; returns them."""
+        size = sum(array.nbytes for array in arrays)
+        if size <= BLOCK_CACHE_BYTES // 4:
+            self._blocks[key] = arrays
+            self._block_sizes[key] = size
+            self._blocks_cached += size
+            while self._blocks_cached > BLOCK_CACHE_BYTES:
+                old, _arrays = self._blocks.popitem(last=False)
+                self._blocks_cached -= self._block_sizes.pop(old)
+        return arrays
+
     def all_ids(self) -> np.ndarray:
         """Every live document number."""
         if self._all is None:
@@ -197,10 +286,16 @@ class ScoringIndex:
         ids_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
         value_parts: list[bytes] | None = [] if values else None
-        for leaf, offset in self.leaves:
+        for leafno, (leaf, offset) in enumerate(self.leaves):
             if (fieldname, btext) not in leaf:
                 continue
-            ids, weights, vals = _read_matcher(_block_matcher(leaf, fieldname, btext), values)
+            blocks: list[tuple[int, int]] = []
+            matcher = _block_matcher(leaf, fieldname, btext)
+            ids, weights, vals = _read_matcher(matcher, values, blocks)
+            if blocks:  # the block table, known now (see :meth:`positions_within`)
+                starts, counts = zip(*blocks, strict=True)
+                table = (ids[np.cumsum(counts) - 1], np.asarray(starts, dtype=np.int64))
+                self._keep(("blocks", leafno, fieldname, btext), table)
             if leaf.has_deletions():
                 keep = self.alive[ids + offset]
                 if not keep.all():
@@ -256,12 +351,15 @@ def _length_codes(leaf, fieldname: str) -> np.ndarray | None:
     return np.fromiter(reader, dtype=np.uint8, count=len(reader))
 
 
-def _read_matcher(matcher, values: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+def _read_matcher(
+    matcher, values: bool, blocks: list[tuple[int, int]] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
     """Every posting of a segment's term matcher: ids, weights and encoded values.
 
     Whoosh's own block reader (``W3LeafMatcher``) is walked block by block, reading its
-    decoded block tuple ``(id deltas, weights, values)`` directly; any other matcher is
-    read the slow, generic way.
+    decoded block tuple ``(id deltas, weights, values)`` directly, and ``blocks`` (when
+    given) gains where each block starts in the postings file and how many postings it
+    holds; any other matcher is read the slow, generic way.
     """
     vals: list[bytes] = []
     if not isinstance(matcher, whoosh3.W3LeafMatcher):
@@ -276,7 +374,11 @@ def _read_matcher(matcher, values: bool) -> tuple[np.ndarray, np.ndarray, list[b
         return np.asarray(each_id, dtype=np.int64), np.asarray(each_weight, dtype=np.float64), vals
     id_parts: list[tuple] = []
     weight_parts: list = []
+    start = matcher._baseoffset
     while matcher.is_active():
+        if blocks is not None:
+            blocks.append((start, matcher._blocklength))
+            start = matcher._nextoffset
         if values:
             if matcher._data is None:
                 matcher._read_data()
@@ -306,6 +408,77 @@ def _read_matcher(matcher, values: bool) -> tuple[np.ndarray, np.ndarray, list[b
         [w if isinstance(w, np.ndarray) else np.asarray(w, dtype=np.float64) for w in weight_parts]
     )
     return ids, weights, vals
+
+
+def _block_table(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """The last document number (the segment's) of each block of a term's postings and
+    where each block starts in the postings file, read from the blocks' headers."""
+    maxids: list[int] = []
+    starts: list[int] = []
+    start = matcher._baseoffset
+    while matcher.is_active():
+        maxids.append(matcher._maxid)
+        starts.append(start)
+        start = matcher._nextoffset
+        matcher._next_block()
+    return np.asarray(maxids, dtype=np.int64), np.asarray(starts, dtype=np.int64)
+
+
+def _read_blocks(matcher, starts: list[int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The blocks of postings at ``starts`` in the postings file, each :func:`_decoded`
+    (their positions decoded together: one unpickling, not one a block)."""
+    ids: list[np.ndarray] = []
+    values: list[bytes] = []
+    for start in starts:
+        matcher._goto(start)
+        matcher._read_data()
+        deltas, _weights, block_values = matcher._data
+        # Ids are delta-encoded from 0 within each block.
+        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        values.extend(block_values)
+    offsets, positions = _decode_positions(values)
+    counts = np.diff(offsets).astype(np.int32)
+    blocks = []
+    first = 0
+    for block_ids in ids:
+        last = first + block_ids.size
+        block_positions = positions[offsets[first] : offsets[last]]
+        blocks.append((block_ids, counts[first:last].copy(), block_positions.copy()))
+        first = last
+    return blocks
+
+
+def _positions_of(term: TermPostings, docs: np.ndarray) -> _Positions:
+    """The postings of ``docs`` (sorted) of a term read with its positions."""
+    assert term.offsets is not None and term.positions is not None, "read with positions"
+    counts = np.diff(term.offsets)
+    ids, counts, positions = _select(term.ids.astype(np.int64), counts, term.positions, docs)
+    return _Positions(ids, _offsets(counts), positions)
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """Where each posting's positions start, given how many each has (and the end)."""
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets
+
+
+def _decoded(ids: np.ndarray, values: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Postings as arrays: the document numbers, how many positions each has, and
+    those positions, one posting after another."""
+    offsets, positions = _decode_positions(values)
+    return ids, np.diff(offsets).astype(np.int32), positions
+
+
+def _select(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray, wanted: np.ndarray):
+    """The :func:`_decoded` postings of the ``wanted`` documents (sorted) alone."""
+    rows = np.flatnonzero(contains(wanted, ids))
+    starts = np.cumsum(counts, dtype=np.int64) - counts
+    kept = counts[rows]
+    total = int(kept.sum())
+    # Index of every kept position: each row's start, then consecutive.
+    index = np.repeat(starts[rows] - (np.cumsum(kept) - kept), kept) + np.arange(total)
+    return ids[rows], kept, positions[index]
 
 
 def read_ids(matcher) -> np.ndarray:
@@ -729,43 +902,26 @@ def _phrase(q: wq.Phrase, index: ScoringIndex, scored: bool) -> Match:
     return Match(ids, scores)
 
 
-def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None = None) -> Match:
-    """The documents with the phrase (of ``within``, sorted document numbers, when
-    given), each scored as if the phrase were one term: BM25 of how often it occurs
-    there, with the idf of how many documents have it (Whoosh's ``log(N / (df + 1)) +
-    1``), times the phrase's boost.
-
-    That count is over the whole archive, so the first time a searcher scores a phrase
-    it is matched everywhere; the searcher remembers the count (:data:`PHRASE_COUNTS`
-    phrases), and afterwards the phrase is matched in ``within`` alone. Why: a query's
-    proximity pairs are mostly common words (``government minister``), matched in
-    100k+ articles at 1M to score the few hundred the query finds, again for each
-    page, filter or sort a reader asks of the same query.
+def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray) -> Match:
+    """The documents of ``within`` (sorted live document numbers) with the phrase, each
+    scored as if the phrase were one term: BM25 of how often it occurs there, with the
+    idf of how many documents have it (Whoosh's ``log(N / (df + 1)) + 1``,
+    :func:`phrase_documents`), times the phrase's boost.
 
     Why not :func:`_phrase`'s sum of the words' scores: that measures the words, which
     the article's score already counts, not the evidence that they stand together. A
     common pair (``white house``) is weak evidence of a name looked for; a rare pair
     (``kuala lumpur``, or two body words that seldom meet) is strong. This is the
     bigram feature of the sequential dependence model (Metzler and Croft, 2005): the
-    ordered pair with its own collection statistics.
+    ordered pair with its own collection statistics. (Lucene weighs a phrase by the sum
+    of its words' idf, which needs no count: tried, it ranked the articles looked for
+    by a name below others with the name, bench/RESULTS.md.)
     """
-    key = (q.fieldname, tuple(q.words), q.slop)
-    documents = index.phrase_counts.get(key) if within is not None else None
-    if documents is None:
-        found = _phrase_matches(q, index)
-        documents = 0 if found is None else found[2].size
-        index.phrase_counts[key] = documents
-        while len(index.phrase_counts) > PHRASE_COUNTS:
-            index.phrase_counts.popitem(last=False)
-    else:
-        index.phrase_counts.move_to_end(key)
-        found = _phrase_matches(q, index, within) if documents else None
+    documents = phrase_documents(q, index)
+    found = _phrase_matches(q, index, within) if documents else None
     if found is None:
         return Match.empty(True)
     _terms, _rows, ids, counts = found
-    if within is not None:
-        keep = contains(within, ids)
-        ids, counts = ids[keep], counts[keep]
     # As the words' idf: over every document, deleted ones too (Whoosh's doc counts).
     idf = np.log(index.searcher.doc_count_all() / (documents + 1)) + 1
     avgfl = index.searcher.avg_field_length(q.fieldname) or 1
@@ -775,11 +931,56 @@ def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None 
     return Match(ids, scores * q.boost if q.boost != 1.0 else scores)
 
 
+def phrase_documents(q: wq.Phrase, index: ScoringIndex) -> int:
+    """How many live documents have the phrase: counted when at most
+    :data:`PHRASE_SAMPLE` documents have all its words, else estimated from that many of
+    them (a run in the middle, in document order), as the share of them having the
+    phrase times how many have all its words.
+
+    Why an estimate: counting means looking for the phrase in every document having
+    its words, which reads the positions of most blocks of two common words (at 1M
+    articles, 1.8 s of a 2.3 s first search of ``white house lady``); which documents
+    have the words is known from their postings without positions (in the term cache
+    after the query's own matching), and a run of documents touches few blocks. The
+    count only sets the pair's idf, a logarithm: a count off by a fifth moves it by 0.2
+    (of 3 to 14). On the tuning half of ``python -m bench.relevance`` a sample of 250
+    ranks as counting every pair does. The searcher remembers the counts
+    (:data:`PHRASE_COUNTS` phrases).
+    """
+    key = (q.fieldname, tuple(q.words), q.slop)
+    documents = index.phrase_counts.get(key)
+    if documents is not None:
+        index.phrase_counts.move_to_end(key)
+        return documents
+    documents = 0
+    field = index.schema[q.fieldname] if q.fieldname in index.schema else None
+    if field is not None and q.words:
+        try:
+            words = [field.to_bytes(w) for w in q.words]
+        except ValueError:
+            words = []
+        having: np.ndarray | None = None
+        for word in words:
+            ids = index.term(q.fieldname, word).ids
+            having = ids if having is None else having[contains(ids, having)]
+        if having is not None and having.size:
+            start = max(0, (having.size - PHRASE_SAMPLE) // 2)
+            sample = having[start : start + PHRASE_SAMPLE].astype(np.int64)
+            found = _phrase_matches(q, index, sample)
+            if found is not None:
+                documents = round(found[2].size * having.size / sample.size)
+    index.phrase_counts[key] = documents
+    while len(index.phrase_counts) > PHRASE_COUNTS:
+        index.phrase_counts.popitem(last=False)
+    return documents
+
+
 def _phrase_matches(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None = None):
     """``(terms, rows, ids, counts)`` of a phrase: each word's postings, the row of each
-    matching document in them, the matching documents (of ``within``, sorted document
-    numbers, when given) and how often the phrase occurs in each; None when no
-    document has it."""
+    matching document in them, the matching documents (of ``within``, sorted live
+    document numbers, when given: then the words' postings are read for those alone,
+    and without scores) and how often the phrase occurs in each; None when no document
+    has it."""
     fieldname = q.fieldname
     if fieldname not in index.schema:
         return None
@@ -792,12 +993,22 @@ def _phrase_matches(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None
         return None
     if not words:
         return None
-    terms = []
-    for word in words:
-        found = index.term(fieldname, word, positions=True)
+    terms: list = [None] * len(words)
+    looked_in = within
+    # Within given documents, the rarest word first: each next word is read only for
+    # the documents having the ones before.
+    order: list[int] = list(range(len(words)))
+    if within is not None:
+        order = sorted(order, key=lambda i: index.reader.doc_frequency(fieldname, words[i]))
+    for i in order:
+        if looked_in is None:
+            found: TermPostings | _Positions = index.term(fieldname, words[i], positions=True)
+        else:
+            found = index.positions_within(fieldname, words[i], looked_in)
+            looked_in = found.ids
         if found.ids.size == 0:
             return None
-        terms.append(found)
+        terms[i] = found
     # Documents having every word, and where each word's posting is for them.
     candidates = min((found.ids for found in terms), key=len) if within is None else within
     rows: list[np.ndarray] = []
@@ -818,7 +1029,9 @@ def _phrase_matches(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None
     return terms, [r[keep] for r in rows], ids, counts
 
 
-def _position_keys(found: TermPostings, rows: np.ndarray, docs: np.ndarray) -> np.ndarray:
+def _position_keys(
+    found: TermPostings | _Positions, rows: np.ndarray, docs: np.ndarray
+) -> np.ndarray:
     """Sorted keys ``doc << 32 | position`` of the term's postings at ``rows``."""
     offsets, positions = found.offsets, found.positions
     assert offsets is not None and positions is not None, "read with positions=True"

@@ -101,6 +101,11 @@ _BATCH = 200
 #: articles the sparse form was as fast or faster up to a quarter of the archive
 #: (a phrase with 100k articles: 38 -> 33 ms; 1/16 was tried first).
 SPARSE_FRACTION = 4
+#: The proximity bonus is looked for in this many of a query's best-scored matches
+#: (:func:`_window`): 50 pages of 10. On the tuning half of ``python -m bench.relevance``
+#: any window from 100 up ranks as the whole list does; at 1M articles 200 was 18 ms
+#: faster at the median of ``python -m bench.cold`` (bench/RESULTS.md).
+PROXIMITY_WINDOW = 500
 
 
 class _Snapshot:
@@ -686,7 +691,7 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     if few and (ids.size or len(parsed.groups) <= 1):
         id_scores = found.scores[live] if scored and found.scores is not None else None
         if id_scores is not None and parsed.proximity is not None and ids.size:
-            docs, bonus = _proximity_bonus(snap, parsed, within=ids)  # docs: some of ids
+            docs, bonus = _proximity_bonus(snap, parsed, _window(ids, id_scores))
             id_scores[np.searchsorted(ids, docs)] += bonus
         return None, None, None, ids, id_scores
     mask = np.zeros(size, dtype=bool)
@@ -837,10 +842,9 @@ def _mark_missing(chosen: _Selection, docnums, hits: list[Hit]) -> list[Hit]:
 
 
 def _proximity_bonus(
-    snap: _Snapshot, parsed: ParsedQuery, within: np.ndarray | None = None
+    snap: _Snapshot, parsed: ParsedQuery, within: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The documents with a proximity bonus (sorted; of ``within`` when given: see
-    :func:`~indexer.whoosh.postings.phrase_as_term`) and each one's bonus.
+    """The documents of ``within`` (sorted) with a proximity bonus and each one's bonus.
 
     Each pair of neighbouring query words that stands side by side in a field scores
     as one term there (:func:`~indexer.whoosh.postings.phrase_as_term`: BM25 with the
@@ -885,15 +889,28 @@ def _proximity_bonus(
 _NO_BONUS = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
+def _window(ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The :data:`PROXIMITY_WINDOW` best-scored of the matches ``ids`` (sorted, with
+    their ``scores``), sorted; all of them when they are fewer.
+
+    Why a window (Elasticsearch's rescore, Lucene's ``QueryRescorer``): looking for
+    the pairs in every match reads the positions of most blocks of a common word (a
+    plain three-word query typed for the first time took 0.6 s at 1M articles). The
+    order stays one total order: the bonus only raises a score, so every article in
+    the window still ranks above those after it, which keep their words' scores.
+    """
+    if ids.size <= PROXIMITY_WINDOW:
+        return ids
+    best = np.argpartition(-scores, PROXIMITY_WINDOW - 1)[:PROXIMITY_WINDOW]
+    return np.sort(ids[best])
+
+
 def _add_proximity(snap: _Snapshot, parsed: ParsedQuery, mask: np.ndarray, scores) -> None:
-    """Add the proximity bonus to the matching articles that have one. Few matches (a
-    relaxed query's, as a rule) are handed over as the documents to look in, as the
-    sparse path does."""
+    """Add the proximity bonus to the best-scored matching articles (:func:`_window`)
+    that have one."""
     matched = np.flatnonzero(mask)
-    within = matched if matched.size * SPARSE_FRACTION <= mask.size else None
-    docs, bonus = _proximity_bonus(snap, parsed, within)
-    inside = mask[docs]
-    scores[docs[inside]] += bonus[inside]
+    docs, bonus = _proximity_bonus(snap, parsed, _window(matched, scores[matched]))
+    scores[docs] += bonus
 
 
 def _whoosh_match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
