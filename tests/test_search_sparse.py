@@ -314,6 +314,14 @@ def test_a_pairs_documents_are_counted_or_estimated_from_a_sample(archive, monke
     assert looked_in == [having.size // 2]
     assert abs(estimate - exact) <= exact / 2
     assert snap.scoring.phrase_counts[("body", tuple(phrase.words), phrase.slop)] == estimate
+    # A sample without the pair says it is rare, not absent: ``house white``.
+    from whoosh import query as wq
+
+    reverse = wq.Phrase("body", phrase.words[::-1], slop=1)
+    monkeypatch.setattr(postings, "PHRASE_SAMPLE", 2)
+    sampled = having[(having.size - 2) // 2 :][:2].astype(np.int64)
+    assert matches(reverse, snap.scoring, sampled) is None, "the sample lacks it"
+    assert postings.phrase_documents(reverse, snap.scoring) == round(0.5 * having.size / 2) > 0
 
 
 def test_positions_read_for_some_documents_are_those_of_the_whole_list(

@@ -922,6 +922,7 @@ def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray) -> Mat
     if found is None:
         return Match.empty(True)
     _terms, _rows, ids, counts = found
+    documents = max(documents, ids.size)  # an estimate may fall short of what is seen
     # As the words' idf: over every document, deleted ones too (Whoosh's doc counts).
     idf = np.log(index.searcher.doc_count_all() / (documents + 1)) + 1
     avgfl = index.searcher.avg_field_length(q.fieldname) or 1
@@ -935,7 +936,8 @@ def phrase_documents(q: wq.Phrase, index: ScoringIndex) -> int:
     """How many live documents have the phrase: counted when at most
     :data:`PHRASE_SAMPLE` documents have all its words, else estimated from that many of
     them (a run in the middle, in document order), as the share of them having the
-    phrase times how many have all its words.
+    phrase times how many have all its words (half a document's share when none of
+    the run has it: never 0, which would drop the pair).
 
     Why an estimate: counting means looking for the phrase in every document having
     its words, which reads the positions of most blocks of two common words (at 1M
@@ -967,8 +969,11 @@ def phrase_documents(q: wq.Phrase, index: ScoringIndex) -> int:
             start = max(0, (having.size - PHRASE_SAMPLE) // 2)
             sample = having[start : start + PHRASE_SAMPLE].astype(np.int64)
             found = _phrase_matches(q, index, sample)
-            if found is not None:
-                documents = round(found[2].size * having.size / sample.size)
+            documents = 0 if found is None else found[2].size
+            if sample.size < having.size:
+                # None in the sample says fewer than one in it, not none: a rare pair
+                # is strong evidence, and must still be looked for.
+                documents = round(max(documents, 0.5) * having.size / sample.size)
     index.phrase_counts[key] = documents
     while len(index.phrase_counts) > PHRASE_COUNTS:
         index.phrase_counts.popitem(last=False)

@@ -102,10 +102,10 @@ _BATCH = 200
 #: (a phrase with 100k articles: 38 -> 33 ms; 1/16 was tried first).
 SPARSE_FRACTION = 4
 #: The proximity bonus is looked for in this many of a query's best-scored matches
-#: (:func:`_window`): 50 pages of 10. On the tuning half of ``python -m bench.relevance``
-#: any window from 100 up ranks as the whole list does; at 1M articles 200 was 18 ms
-#: faster at the median of ``python -m bench.cold`` (bench/RESULTS.md).
-PROXIMITY_WINDOW = 500
+#: (:func:`_window`): 20 pages of 10. On the tuning half of ``python -m bench.relevance``
+#: any window from 100 up ranks as the whole list does; at 1M articles 500 took 131-144
+#: ms at the median of ``python -m bench.cold`` against 92-106 (bench/RESULTS.md).
+PROXIMITY_WINDOW = 200
 
 
 class _Snapshot:
