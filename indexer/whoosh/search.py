@@ -103,7 +103,7 @@ _BATCH = 200
 SPARSE_FRACTION = 4
 #: The proximity bonus is looked for in this many of a query's best-scored matches
 #: (:func:`_window`): 20 pages of 10. On the tuning half of ``python -m bench.relevance``
-#: any window from 100 up ranks as the whole list does; at 1M articles 500 took 131-144
+#: windows of 200 and 500 rank as the whole list does; at 1M articles 500 took 131-144
 #: ms at the median of ``python -m bench.cold`` against 92-106 (bench/RESULTS.md).
 PROXIMITY_WINDOW = 200
 
