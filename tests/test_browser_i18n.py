@@ -13,6 +13,7 @@ from citation_articles import copy_citation_articles
 pytestmark = BROWSER_MARKS
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 import web  # noqa: E402
 from indexer.whoosh import index_paths  # noqa: E402
@@ -77,5 +78,7 @@ def test_embed_in_vietnamese(server, browser):
     assert "1 bài báo" in page and "Sắp xếp theo" in page
     browser.find_element(By.ID, "q").clear()
     browser.find_element(By.ID, "q").send_keys("Nang\n")
+    # The form's answer is a new page: wait for it, or the old page's body goes stale.
+    WebDriverWait(browser, 15).until(lambda driver: "q=Nang" in driver.current_url)
     assert "lang=vi" in browser.current_url
     assert "Từ khóa tìm kiếm" in text(browser) or "Sắp xếp theo" in text(browser)
