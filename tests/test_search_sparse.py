@@ -319,9 +319,32 @@ def test_a_pairs_documents_are_counted_or_estimated_from_a_sample(archive, monke
 
     reverse = wq.Phrase("body", phrase.words[::-1], slop=1)
     monkeypatch.setattr(postings, "PHRASE_SAMPLE", 2)
-    sampled = having[(having.size - 2) // 2 :][:2].astype(np.int64)
+    sampled = postings._sample(having)
+    assert sampled.size == 2 and np.isin(sampled, having).all()
     assert matches(reverse, snap.scoring, sampled) is None, "the sample lacks it"
     assert postings.phrase_documents(reverse, snap.scoring) == round(0.5 * having.size / 2) > 0
+
+
+def test_a_sample_is_runs_of_neighbours_spread_over_the_documents(monkeypatch) -> None:
+    """The documents a pair is counted among, beyond :data:`PHRASE_SAMPLE`: that many,
+    sorted and unique, in a run of neighbours in the middle of each third."""
+    from indexer.whoosh import postings
+
+    monkeypatch.setattr(postings, "PHRASE_SAMPLE", 250)
+    monkeypatch.setattr(postings, "PHRASE_SAMPLE_RUNS", 3)
+    docs = np.arange(0, 30_000, 3, dtype=np.int32)
+    sample = postings._sample(docs)
+    assert sample.size == 250 and sample.dtype == np.int64
+    assert (np.diff(sample) > 0).all() and np.isin(sample, docs).all()
+    runs = np.split(sample, np.flatnonzero(np.diff(sample) != 3) + 1)
+    assert [run.size for run in runs] == [84, 83, 83]
+    thirds = np.searchsorted(docs, [run[0] for run in runs]) // (docs.size // 3)
+    assert thirds.tolist() == [0, 1, 2]
+    for uneven in (251, 257, 1003):
+        monkeypatch.setattr(postings, "PHRASE_SAMPLE", uneven)
+        assert np.unique(postings._sample(docs)).size == uneven
+    few = docs[:100]
+    assert postings._sample(few).tolist() == few.tolist()
 
 
 def test_positions_read_for_some_documents_are_those_of_the_whole_list(

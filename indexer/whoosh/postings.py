@@ -40,6 +40,8 @@ PHRASE_COUNTS = 4096
 #: A phrase's documents are counted among at most this many of those having its words
 #: (:func:`phrase_documents`).
 PHRASE_SAMPLE = 250
+#: ... taken as this many runs of neighbouring documents (:func:`_sample`).
+PHRASE_SAMPLE_RUNS = 3
 #: Memory for the blocks of postings (positions included) that proximity windows read,
 #: per open searcher (:meth:`ScoringIndex.positions_within`).
 BLOCK_CACHE_BYTES = 64 * 2**20
@@ -935,15 +937,15 @@ def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray) -> Mat
 def phrase_documents(q: wq.Phrase, index: ScoringIndex) -> int:
     """How many live documents have the phrase: counted when at most
     :data:`PHRASE_SAMPLE` documents have all its words, else estimated from that many of
-    them (a run in the middle, in document order), as the share of them having the
-    phrase times how many have all its words (half a document's share when none of
-    the run has it: never 0, which would drop the pair).
+    them (:func:`_sample`), as the share of them having the phrase times how many have
+    all its words (half a document's share when none of the sample has it: never 0,
+    which would drop the pair).
 
     Why an estimate: counting means looking for the phrase in every document having
     its words, which reads the positions of most blocks of two common words (at 1M
     articles, 1.8 s of a 2.3 s first search of ``white house lady``); which documents
     have the words is known from their postings without positions (in the term cache
-    after the query's own matching), and a run of documents touches few blocks. The
+    after the query's own matching), and runs of neighbours touch few blocks. The
     count only sets the pair's idf, a logarithm: a count off by a fifth moves it by 0.2
     (of 3 to 14). On the tuning half of ``python -m bench.relevance`` a sample of 250
     ranks as counting every pair does. The searcher remembers the counts
@@ -966,8 +968,7 @@ def phrase_documents(q: wq.Phrase, index: ScoringIndex) -> int:
             ids = index.term(q.fieldname, word).ids
             having = ids if having is None else having[contains(ids, having)]
         if having is not None and having.size:
-            start = max(0, (having.size - PHRASE_SAMPLE) // 2)
-            sample = having[start : start + PHRASE_SAMPLE].astype(np.int64)
+            sample = _sample(having)
             found = _phrase_matches(q, index, sample)
             documents = 0 if found is None else found[2].size
             if sample.size < having.size:
@@ -978,6 +979,23 @@ def phrase_documents(q: wq.Phrase, index: ScoringIndex) -> int:
     while len(index.phrase_counts) > PHRASE_COUNTS:
         index.phrase_counts.popitem(last=False)
     return documents
+
+
+def _sample(docs: np.ndarray) -> np.ndarray:
+    """:data:`PHRASE_SAMPLE` of ``docs`` (sorted), all when they are fewer: a run of
+    neighbours (few blocks to read) in the middle of each of :data:`PHRASE_SAMPLE_RUNS`
+    equal parts (documents are in the order they were indexed, often by date, and a
+    phrase's share changes with time)."""
+    if docs.size <= PHRASE_SAMPLE:
+        return docs.astype(np.int64)
+    runs = min(PHRASE_SAMPLE_RUNS, PHRASE_SAMPLE)
+    picked = []
+    for i in range(runs):
+        first, end = i * docs.size // runs, (i + 1) * docs.size // runs
+        length = min(PHRASE_SAMPLE // runs + (i < PHRASE_SAMPLE % runs), end - first)
+        start = first + (end - first - length) // 2
+        picked.append(docs[start : start + length])
+    return np.concatenate(picked).astype(np.int64)
 
 
 def _phrase_matches(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None = None):
