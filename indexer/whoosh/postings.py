@@ -477,10 +477,14 @@ def _select(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray, wanted: 
     rows = np.flatnonzero(contains(wanted, ids))
     starts = np.cumsum(counts, dtype=np.int64) - counts
     kept = counts[rows]
-    total = int(kept.sum())
-    # Index of every kept position: each row's start, then consecutive.
-    index = np.repeat(starts[rows] - (np.cumsum(kept) - kept), kept) + np.arange(total)
-    return ids[rows], kept, positions[index]
+    return ids[rows], kept, positions[_ranges(starts[rows], kept)]
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``starts[0] .. starts[0] + counts[0] - 1``, then the next range, and so on, as
+    one array: where every position of some postings is, in one NumPy expression."""
+    total = int(counts.sum())
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
 
 
 def read_ids(matcher) -> np.ndarray:
@@ -1060,9 +1064,7 @@ def _position_keys(
     assert offsets is not None and positions is not None, "read with positions=True"
     starts = offsets[rows]
     counts = offsets[rows + 1] - starts
-    total = int(counts.sum())
-    # Index of every wanted position: each row's start, then consecutive.
-    index = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    index = _ranges(starts, counts)
     return (np.repeat(docs.astype(np.int64), counts) << _POS_BITS) | positions[index]
 
 
