@@ -961,12 +961,8 @@ def phrase_documents(q: wq.Phrase, index: ScoringIndex) -> int:
         index.phrase_counts.move_to_end(key)
         return documents
     documents = 0
-    field = index.schema[q.fieldname] if q.fieldname in index.schema else None
-    if field is not None and q.words:
-        try:
-            words = [field.to_bytes(w) for w in q.words]
-        except ValueError:
-            words = []
+    words = _phrase_words(q, index)
+    if words:
         having: np.ndarray | None = None
         for word in words:
             ids = index.term(q.fieldname, word).ids
@@ -1002,6 +998,20 @@ def _sample(docs: np.ndarray) -> np.ndarray:
     return np.concatenate(picked).astype(np.int64)
 
 
+def _phrase_words(q: wq.Phrase, index: ScoringIndex) -> list[bytes]:
+    """The phrase's words as its field's terms; none when the field or a word is not
+    in the index. Raises :class:`Unsupported` for a field without positions."""
+    if q.fieldname not in index.schema:
+        return []
+    field = index.schema[q.fieldname]
+    if not field.format or not field.format.supports("positions"):
+        raise Unsupported("phrase on a field without positions")
+    try:
+        return [field.to_bytes(w) for w in q.words]
+    except ValueError:
+        return []
+
+
 def _phrase_matches(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None = None):
     """``(terms, rows, ids, counts)`` of a phrase: each word's postings, the row of each
     matching document in them, the matching documents (of ``within``, sorted live
@@ -1009,15 +1019,7 @@ def _phrase_matches(q: wq.Phrase, index: ScoringIndex, within: np.ndarray | None
     and without scores) and how often the phrase occurs in each; None when no document
     has it."""
     fieldname = q.fieldname
-    if fieldname not in index.schema:
-        return None
-    field = index.schema[fieldname]
-    if not field.format or not field.format.supports("positions"):
-        raise Unsupported("phrase on a field without positions")
-    try:
-        words = [field.to_bytes(w) for w in q.words]
-    except ValueError:
-        return None
+    words = _phrase_words(q, index)
     if not words:
         return None
     terms: list = [None] * len(words)
