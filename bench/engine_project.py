@@ -53,16 +53,16 @@ class ProjectEngine:
         return search_archive(self.archive, q)
 
 
-def search_archive(archive, q: BenchQuery) -> Answer:
+def search_archive(archive, q: BenchQuery, facets: bool = True) -> Answer:
     """One workload search through the project's search API (either backend): top 10
-    with snippets and the tag, place and year counts."""
+    with snippets and (unless ``facets`` is off) the tag, place and year counts."""
     from indexer.api import Filters, SearchQuery
 
     query = SearchQuery(
         text=whoosh_text(q),
         filters=Filters(tags=list(q.tags), places=list(q.places)),
         page_size=10,
-        facets=True,
+        facets=facets,
         snippets=True,
     )
     result = archive.search(query)

@@ -29,7 +29,7 @@ from pathlib import Path
 from bench.corpus import SIZES, ensure_corpus
 from bench.engine_project import ProjectEngine, search_archive
 from bench.engine_typesense import TypesenseServer, unavailable
-from bench.queries import BenchQuery, load_queries, whoosh_text
+from bench.queries import BenchQuery, load_queries
 
 #: Stored fields a hit shows but no search reads.
 DISPLAY = {
@@ -60,16 +60,6 @@ def _copy(client, source: str, alias: str, drop: set[str]) -> str:
 def _mean_bytes(client, name: str) -> float:
     lines = client.collections[name].documents.export().splitlines()
     return sum(len(line) for line in lines) / max(1, len(lines))
-
-
-def _without_facets(archive) -> Callable[[BenchQuery], object]:
-    from indexer.api import Filters, SearchQuery
-
-    def run(q: BenchQuery):
-        filters = Filters(tags=list(q.tags), places=list(q.places))
-        return archive.search(SearchQuery(text=whoosh_text(q), filters=filters, facets=False))
-
-    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"Typesense, {k}": (lambda q, a=a: search_archive(a, q))
                 for k, a in archives.items()
             }
-            runs["Typesense, today's documents, no facets"] = _without_facets(
-                archives["today's documents"]
+            runs["Typesense, today's documents, no facets"] = lambda q: search_archive(
+                archives["today's documents"], q, facets=False
             )
             runs["local (Whoosh) backend"] = lambda q: search_archive(local.archive, q)
             ms: dict[str, dict[str, list[float]]] = {k: {q.id: [] for q in queries} for k in runs}
