@@ -167,6 +167,7 @@ def test_a_200_mb_array_reads_in_at_most_200_mb(tmp_path, request):
         text=True,
         check=False,
     )
+    assert done.returncode == 0, done.stderr[-2000:]  # the launcher itself
     run = json.loads(result.read_text())
     assert run["returncode"] == 0, done.stderr[-2000:]
     assert int(done.stdout) == 25_000
