@@ -45,11 +45,13 @@ QUERY_FIELDS: dict[str, tuple[str, ...]] = {
     "site": ("site",),
 }
 #: What an unfielded word searches, with boosts: a match in the title counts more. The
-#: title's 1.5 was chosen on the tuning half of ``python -m bench.relevance`` (the old
-#: 3 won title-word queries but lost remembered body words to a title with one of them).
+#: title's 5 was chosen with :data:`PROXIMITY_BOOST` on the tuning queries of ``python
+#: -m bench.relevance`` (bench/RESULTS.md): a heavy title finds the article whose title
+#: has four remembered words of five, and a strong proximity bonus keeps a run of
+#: remembered body words above a title with one of them.
 DEFAULT_FIELDS: dict[str, float] = {
-    "title": 1.5,
-    "title_plain": 1.5,
+    "title": 5.0,
+    "title_plain": 5.0,
     "body": 1.0,
     "body_plain": 1.0,
 }
@@ -57,9 +59,9 @@ DEFAULT_FIELDS: dict[str, float] = {
 #: name such as ``white house`` or ``da nang``): the pair scored as one term (BM25 with
 #: the pair's own idf, the same in every field) times this, added to the article's
 #: score once, from its best field (the engine's proximity bonus). Chosen, with the
-#: title weight above, on the tuning half of ``python -m bench.relevance``
+#: title weight above, on the tuning queries of ``python -m bench.relevance``
 #: (bench/RESULTS.md).
-PROXIMITY_BOOST = 2.0
+PROXIMITY_BOOST = 7.0
 #: Query words count as "next to each other" within this many positions (1: adjacent).
 PROXIMITY_SLOP = 1
 #: Only the first this many words of a query are paired: names are short, and each

@@ -87,9 +87,10 @@ CONTINUE_MIN_WORDS = 3
 #: A continuing article's score is its words' BM25F score times this (a coordination
 #: factor, as classic Lucene's ``coord``), without the proximity bonus: it ranks below
 #: the articles with every word unless its words match far better (four remembered
-#: title words against five scattered in a body). Chosen on the tuning half of
-#: ``python -m bench.relevance`` (bench/RESULTS.md: 1 lets names fall, 0 is a block).
-CONTINUE_FACTOR = 0.3
+#: title words against five scattered in a body). Chosen on the tuning queries of
+#: ``python -m bench.relevance`` (bench/RESULTS.md: 0.8 and 1 let names fall, 0 is a
+#: block).
+CONTINUE_FACTOR = 0.6
 #: Facet values returned per facet (selected values are always included).
 FACET_LIMIT = 50
 #: Parsed queries kept per snapshot.
