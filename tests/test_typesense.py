@@ -30,6 +30,7 @@ from indexer.errors import ConfigError, IndexOutdated
 from indexer.typesense import TypesenseEngine
 from indexer.typesense.collection_format import FORMAT, format_field, recorded_format
 from indexer.typesense.connection import make_client
+from indexer.typesense.translate import WEIGHTS
 
 ARCHIVE = [sys.executable, "-m", "newsarchive"]
 
@@ -107,6 +108,32 @@ def test_typesense_alone_neither_folds_d_stroke_nor_escapes_highlights(server):
         assert search("Da Nang")["found"] == 0  # no Đ -> D folding of its own
         snippet = search("script")["hits"] or search("Nẵng")["hits"]
         assert "<script>" in json.dumps(snippet, ensure_ascii=False)  # not escaped
+    finally:
+        client.collections[name].delete()
+
+
+def test_the_field_weights_are_ones_the_pinned_server_ranks_by(server):
+    """The backend's title and body weights (``WEIGHTS``, scaled into Typesense's 0-15)
+    decide which of two articles comes first, and turned round they turn the order."""
+    client = make_client(connection_for([server]))
+    name = "weights_probe"
+    fields = [{"name": "title", "type": "string"}, {"name": "body", "type": "string"}]
+    client.collections.create({"name": name, "fields": fields})
+    try:
+        documents = client.collections[name].documents
+        documents.create({"id": "in-title", "title": "Flood warning", "body": "Rain fell."})
+        documents.create({"id": "in-body", "title": "Rain warning", "body": "A flood came."})
+        assert all(0 < weight <= 15 for weight in WEIGHTS.values())
+        assert WEIGHTS["title"] > WEIGHTS["body"]
+
+        def first(weights: str) -> str:
+            found = documents.search(
+                {"q": "flood", "query_by": "title,body", "query_by_weights": weights}
+            )
+            return found["hits"][0]["document"]["id"]
+
+        assert first(f"{WEIGHTS['title']},{WEIGHTS['body']}") == "in-title"
+        assert first(f"{WEIGHTS['body']},{WEIGHTS['title']}") == "in-body"
     finally:
         client.collections[name].delete()
 

@@ -49,11 +49,15 @@ _SHARED = {"tag", "place", "site"}
 #: ``drop_tokens_threshold`` that makes Typesense try every run of words it can drop
 #: (dropping from the right, then from the left) before it stops.
 DROP_EVERY_WORD = 1_000_000_000
+#: Typesense's largest field weight (its ``FIELD_MAX_WEIGHT``: weights are 0 to 15).
+TYPESENSE_MAX_WEIGHT = 15
 #: Relevance weights: the Whoosh backend's field boosts, in the whole numbers Typesense
-#: takes (tenths, so 1.5 against 1 keeps its ratio).
+#: takes, scaled so the largest is its largest (5 against 1 becomes 15 against 3).
 WEIGHTS = {
-    "title": max(1, round(DEFAULT_FIELDS["title"] * 10)),
-    "body": max(1, round(DEFAULT_FIELDS["body"] * 10)),
+    field: max(
+        1, round(DEFAULT_FIELDS[field] * TYPESENSE_MAX_WEIGHT / max(DEFAULT_FIELDS.values()))
+    )
+    for field in ("title", "body")
 }
 
 
