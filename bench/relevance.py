@@ -387,12 +387,53 @@ def run_corpus(corpus: str, args, log=print) -> dict:
     return {"articles": len(records), "table": table}
 
 
+#: Topical queries: words a researcher types to follow a story, made from no one
+#: article. Known-item MRR cannot see how a continued list orders them, so ``--tune``
+#: also counts (``rarest_above``), over these, the continued articles ranked above an
+#: article with every word while lacking the query's rarest word: articles on "economy
+#: growth" above the ones on "vietnam economy growth".
+TOPICAL = (
+    "trump travel ban court", "north korea missile test", "syria chemical attack",
+    "brexit article 50", "french election le pen", "uber sexual harassment",
+    "oscars best picture mistake", "china trade tariffs", "russia hacking election",
+    "obamacare repeal vote", "flood rescue boat", "earthquake death toll",
+    "climate change paris agreement", "refugees europe border", "vietnam economy growth",
+    "hanoi air pollution", "south china sea islands", "turkey referendum erdogan",
+    "isis mosul offensive", "samsung galaxy battery fire", "trump russia investigation",
+    "syria refugees europe", "india pakistan border", "germany merkel migrants",
+    "mexico wall tax", "philippines duterte drugs", "kenya doctors strike",
+    "malaysia kim jong nam", "venezuela maduro protests", "australia great barrier reef",
+)  # fmt: skip
+
+
+def rarest_above(archive) -> int:
+    """Over :data:`TOPICAL`, the continued hits of a first page that lack the query's
+    rarest word and rank above a hit with every word."""
+    from indexer.api import SearchQuery
+
+    def search(text: str, size: int):
+        return archive.search(SearchQuery(text=text, page_size=size, facets=False, snippets=False))
+
+    count = 0
+    for text in TOPICAL:
+        result = search(text, 10)
+        if result.relaxed is None or not result.relaxed.strict:
+            continue
+        rarest = min(text.split(), key=lambda word: search(word, 1).total)
+        lacking = [hit.missing[0] if hit.missing else None for hit in result.hits]
+        count += sum(
+            1 for i, word in enumerate(lacking) if word == rarest and None in lacking[i + 1 :]
+        )
+    return count
+
+
 #: The grid ``--tune`` walks: the title fields' weight and the proximity boost, then
-#: (at the chosen weights) the score factor of the articles that continue a short list
-#: (``None``: not continued; see ``indexer.whoosh.search.CONTINUE_FACTOR``).
+#: (at the chosen weights) the power of the idf share that scores the articles that
+#: continue a short list (``None``: not continued; see
+#: ``indexer.whoosh.search.CONTINUE_SHARE_POWER``).
 TITLE_WEIGHTS = (1.5, 2.0, 3.0, 4.0, 5.0, 6.0)
 PROXIMITY = (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
-CONTINUE_FACTORS = (None, 0.3, 0.4, 0.6, 0.8, 1.0)
+CONTINUE_POWERS = (None, 1.0, 2.0, 3.0, 4.0, 6.0)
 
 
 def tune(engine, items: list[KnownItem], log=print) -> list[dict]:
@@ -403,7 +444,7 @@ def tune(engine, items: list[KnownItem], log=print) -> list[dict]:
 
     chosen = [i for i in items if i.half == "tune"]
     saved = dict(query_module.DEFAULT_FIELDS), query_module.PROXIMITY_BOOST
-    saved_continue = search_module.CONTINUE_BELOW, search_module.CONTINUE_FACTOR
+    saved_continue = search_module.CONTINUE_BELOW, search_module.CONTINUE_SHARE_POWER
     index_dir = Path(engine.archive.index_dir)
     rows = []
 
@@ -417,6 +458,7 @@ def tune(engine, items: list[KnownItem], log=print) -> list[dict]:
             )
             row[kind] = round(got["mrr"], 3)
         row["mean"] = round(sum(row[k] for k in KINDS) / len(KINDS), 4)
+        row["rarest_above"] = rarest_above(archive)
         log("  " + json.dumps(row))
         rows.append(row)
         archive.close()
@@ -429,14 +471,14 @@ def tune(engine, items: list[KnownItem], log=print) -> list[dict]:
                 one({"title_weight": weight, "proximity": boost})
         query_module.DEFAULT_FIELDS.update(saved[0])
         query_module.PROXIMITY_BOOST = saved[1]
-        for factor in CONTINUE_FACTORS:
-            search_module.CONTINUE_BELOW = saved_continue[0] if factor is not None else 0
-            search_module.CONTINUE_FACTOR = factor or 0.0
-            one({"continue_factor": factor})
+        for power in CONTINUE_POWERS:
+            search_module.CONTINUE_BELOW = saved_continue[0] if power is not None else 0
+            search_module.CONTINUE_SHARE_POWER = power or 0.0
+            one({"continue_share_power": power})
     finally:
         query_module.DEFAULT_FIELDS.update(saved[0])
         query_module.PROXIMITY_BOOST = saved[1]
-        search_module.CONTINUE_BELOW, search_module.CONTINUE_FACTOR = saved_continue
+        search_module.CONTINUE_BELOW, search_module.CONTINUE_SHARE_POWER = saved_continue
     return rows
 
 

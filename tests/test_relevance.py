@@ -162,6 +162,49 @@ def test_a_short_list_continues_with_all_but_one_word(archive) -> None:
     assert _search(archive, "house spokesman").relaxed is None
 
 
+def _continued_archive(folder: Path, records: list[dict]):
+    source = folder / "articles.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        for number, record in enumerate(records):
+            record = {"id": f"c{number}", "url": f"https://example.org/{number}", **record}
+            out.write(json.dumps({"published": "2017-03-01", **record}) + "\n")
+    index_paths(folder / "index", [source])
+    return open_index(folder / "index")
+
+
+def test_a_continued_article_rises_only_without_a_word_of_little_weight(tmp_path) -> None:
+    """A continued article's score shrinks with the share of the query's idf it lacks
+    (``CONTINUE_SHARE_POWER``): lacking the rarest word keeps it below an article with
+    every word, however well its other words match; lacking a common word lets four
+    words in a title outrank five scattered through a long body."""
+    filler = "The ministry published its quarterly report on Tuesday. " * 12
+    common = [
+        {"title": f"Markets note {n}", "body": f"Economy and growth and weather today. {filler}"}
+        for n in range(30)
+    ]
+    records = [
+        *common,
+        {"title": "Economy growth beats forecasts", "body": f"Economy growth economy. {filler}"},
+        {
+            "title": "Ministry report",
+            "body": f"{filler} Vietnam {filler} economy {filler} growth {filler}",
+        },
+        {"title": "Harbour crane strike ends", "body": f"Dockers agreed. {filler}"},
+        {
+            "title": "Ministry notes",
+            "body": f"{filler} harbour {filler} crane {filler} strike {filler} ends weather",
+        },
+    ]
+    with _continued_archive(tmp_path, records) as archive:
+        rare = _search(archive, "vietnam economy growth", page_size=50, facets=False)
+        assert rare.relaxed is not None and rare.relaxed.strict == 1
+        assert not rare.hits[0].missing and rare.hits[0].title == "Ministry report"
+        common_lacking = _search(archive, "harbour crane strike ends weather", page_size=50)
+        assert common_lacking.relaxed is not None and common_lacking.relaxed.strict == 1
+        first = common_lacking.hits[0]
+        assert first.title == "Harbour crane strike ends" and first.missing == ["weather"]
+
+
 def test_a_continued_list_follows_filters(archive) -> None:
     everything = _search(archive, SHORT, page_size=50)
     site = everything.hits[-1].site

@@ -25,6 +25,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from whoosh import columns
@@ -908,6 +909,17 @@ def _phrase(q: wq.Phrase, index: ScoringIndex, scored: bool) -> Match:
     return Match(ids, scores)
 
 
+@overload
+def idf(index: ScoringIndex, documents: int) -> float: ...
+@overload
+def idf(index: ScoringIndex, documents: np.ndarray) -> np.ndarray: ...
+def idf(index: ScoringIndex, documents: int | np.ndarray) -> float | np.ndarray:
+    """Whoosh's idf of a word (or pair) that ``documents`` documents have:
+    ``log(N / (df + 1)) + 1``, N counting every document, deleted ones too (as
+    Whoosh's own scorer does). ``documents`` may be a number or an array."""
+    return np.log(index.searcher.doc_count_all() / (documents + 1)) + 1
+
+
 def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray) -> Match:
     """The documents of ``within`` (sorted live document numbers) with the phrase, each
     scored as if the phrase were one term: BM25 of how often it occurs there, with the
@@ -929,12 +941,11 @@ def phrase_as_term(q: wq.Phrase, index: ScoringIndex, within: np.ndarray) -> Mat
         return Match.empty(True)
     _terms, _rows, ids, counts = found
     documents = max(documents, ids.size)  # an estimate may fall short of what is seen
-    # As the words' idf: over every document, deleted ones too (Whoosh's doc counts).
-    idf = np.log(index.searcher.doc_count_all() / (documents + 1)) + 1
+    weight = idf(index, documents)
     avgfl = index.searcher.avg_field_length(q.fieldname) or 1
     fl = index.lengths(q.fieldname)[ids]
     tf = counts.astype(np.float64)
-    scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    scores = weight * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
     return Match(ids, scores * q.boost if q.boost != 1.0 else scores)
 
 

@@ -64,6 +64,7 @@ from indexer.whoosh.postings import (
     ScoringIndex,
     Unsupported,
     evaluate,
+    idf,
     match_present,
     phrase_as_term,
 )
@@ -84,13 +85,16 @@ CONTINUE_BELOW = 10
 #: Queries of at least this many words are continued (two words: one of two is too
 #: little to go on).
 CONTINUE_MIN_WORDS = 3
-#: A continuing article's score is its words' BM25F score times this (a coordination
-#: factor, as classic Lucene's ``coord``), without the proximity bonus: it ranks below
-#: the articles with every word unless its words match far better (four remembered
-#: title words against five scattered in a body). Chosen on the tuning queries of
-#: ``python -m bench.relevance`` (bench/RESULTS.md: 0.8 and 1 let names fall, 0 is a
-#: block).
-CONTINUE_FACTOR = 0.6
+#: A continuing article's score is its words' BM25F score, without the proximity bonus,
+#: times the share of the query's weight (its words' idf) that the article has, to this
+#: power: a coordination factor (classic Lucene's ``coord``, weighted by idf). Lacking
+#: one of five equally rare words costs 0.8 ** 4 = 0.41 of the score, so four
+#: remembered title words can still outrank five scattered through a body; lacking the
+#: word that carries half the query's weight (``vietnam`` in ``vietnam economy
+#: growth``) costs 0.5 ** 4 = 0.06, so articles without it stay below those with every
+#: word. Chosen on the tuning queries of ``python -m bench.relevance`` and a set of
+#: topical queries (bench/RESULTS.md).
+CONTINUE_SHARE_POWER = 4.0
 #: Facet values returned per facet (selected values are always included).
 FACET_LIMIT = 50
 #: Parsed queries kept per snapshot.
@@ -710,11 +714,14 @@ def _match(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool):
     return mask, scores, relaxed, None, None
 
 
-def _word_counts(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool, which=None):
+def _word_counts(
+    snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool, which=None, documents=None
+):
     """How many of the query's words each live article has, the sum of their scores
     (when ``scored``) and the words no article has; None for a query node the NumPy
     scorer does not know. ``which``, when given, gains each word's index where an
-    article has it (the sum tells an article with all but one word which it lacks)."""
+    article has it (the sum tells an article with all but one word which it lacks);
+    ``documents``, when given, gains each word's number of live articles."""
     alive = snap.facets.alive
     counts = np.zeros(size, dtype=np.int16)
     scores = np.zeros(size, dtype=np.float64) if scored else None
@@ -725,6 +732,8 @@ def _word_counts(snap: _Snapshot, parsed: ParsedQuery, size: int, scored: bool, 
         except Unsupported:
             return None
         ids = found.ids[alive[found.ids]]
+        if documents is not None:
+            documents.append(ids.size)
         if ids.size == 0:
             absent.append(word)
             continue
@@ -792,7 +801,8 @@ def _continue(snap: _Snapshot, chosen: _Selection, scored: bool) -> None:
     """Continue a short list: fewer than :data:`CONTINUE_BELOW` articles (filters
     applied) have every word of a plain query of :data:`CONTINUE_MIN_WORDS` or more
     words, so the articles with all but one of them join, scored by their words times
-    :data:`CONTINUE_FACTOR` and marked with the word they lack.
+    the share of the query's idf they have to the power :data:`CONTINUE_SHARE_POWER`,
+    and marked with the word they lack.
 
     Why: a remembered word may be wrong, and another article may happen to have it;
     requiring every word would then hide the article looked for. ``chosen`` is updated
@@ -810,7 +820,8 @@ def _continue(snap: _Snapshot, chosen: _Selection, scored: bool) -> None:
     size = chosen.matches.size
     present = np.zeros(size, dtype=np.int32)
     with snap.lock:
-        counted = _word_counts(snap, parsed, size, scored, present)
+        documents: list[int] = []
+        counted = _word_counts(snap, parsed, size, scored, present, documents)
     if counted is None:
         return
     counts, scores, _absent = counted
@@ -822,10 +833,13 @@ def _continue(snap: _Snapshot, chosen: _Selection, scored: bool) -> None:
     chosen.matches = chosen.matches | rung
     chosen.selected = chosen.selected | shown
     chosen.ids = None
-    if chosen.scores is not None and scores is not None:
-        chosen.scores = np.where(rung, scores * CONTINUE_FACTOR, chosen.scores)
     # The one index missing from 0 + 1 + ... + (words - 1).
-    missing = np.where(rung, words * (words - 1) // 2 - present, -1)
+    lacking = words * (words - 1) // 2 - present
+    if chosen.scores is not None and scores is not None:
+        weight = idf(snap.scoring, np.asarray(documents))
+        share = 1 - weight[np.clip(lacking, 0, words - 1)] / weight.sum()
+        chosen.scores = np.where(rung, scores * share**CONTINUE_SHARE_POWER, chosen.scores)
+    missing = np.where(rung, lacking, -1)
     chosen.missing = missing.astype(np.int16)
     chosen.relaxed = Relaxed(words=words, matched=words - 1, strict=strict, continued=more)
 
