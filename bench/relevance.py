@@ -53,9 +53,9 @@ from bench.engines import LABELS, make_engine, unavailable
 SEED = 12
 #: More seeds whose queries all join the tuning half. At 150 queries a kind one query
 #: moves MRR@10 by up to .007, too little to tell settings apart (the weights first
-#: chosen on 150 lost `absent` to Tantivy on a larger sample), so the tuning set is
-#: four times larger. None of these queries is about an article that a held-out query
-#: of :data:`SEED` is about, and none repeats a query.
+#: chosen on 150 lost `absent` to Tantivy on a larger sample), so the tuning set
+#: takes three more seeds' queries (about six times as many). None of them is about
+#: an article that a held-out query of :data:`SEED` is about, and none repeats a query.
 TUNING_SEEDS = (100, 101, 102)
 #: And seeds whose queries all join the held-out half, for the same reason: at 150 a
 #: kind one query decided a comparison. Added after the tuning above and before they
@@ -387,7 +387,7 @@ def run_corpus(corpus: str, args, log=print) -> dict:
     return {"articles": len(records), "table": table}
 
 
-#: Topical queries: words a researcher types to follow a story, made from no one
+#: Topical queries: words a researcher types to follow a story, not made from any one
 #: article. Known-item MRR cannot see how a continued list orders them, so ``--tune``
 #: also counts (``rarest_above``), over these, the continued articles ranked above an
 #: article with every word while lacking the query's rarest word: articles on "economy
