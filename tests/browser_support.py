@@ -1,5 +1,6 @@
 """What the browser tests share: the skip when Chromium is missing, the app served by
-waitress on a free loopback port, another origin serving fixed pages (an intranet page
+waitress on a free loopback port (which the tests of the access log and of proxy
+headers use too), another origin serving fixed pages (an intranet page
 that frames the embed view), and a module-wide headless Chromium.
 
 Before this module, ``test_browser``, ``test_browser_i18n`` and ``test_browser_trends``
@@ -14,6 +15,7 @@ as::
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,8 +43,15 @@ class Running:
         self.server = web.make_server(app, "127.0.0.1", 0)
         self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
+
+    def _run(self) -> None:
+        # Closing the server from another thread ends its select() with EBADF: that
+        # is how it stops, not an error (unsuppressed, pytest reports it as a warning
+        # against whichever test runs then).
+        with contextlib.suppress(OSError, ValueError):
+            self.server.run()
 
     def stop(self) -> None:
         self.server.task_dispatcher.shutdown()

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from browser_support import Running
 from prometheus_client.parser import text_string_to_metric_families
 from typesense_servers import (
     connection_for,
@@ -263,19 +264,6 @@ def test_metrics_totals_with_several_workers(index_dir: Path, tmp_path: Path) ->
 # --- the access log ------------------------------------------------------------------------
 
 
-class Served:
-    """The app under waitress on a loopback port, its access lines captured."""
-
-    def __init__(self, app) -> None:
-        self.server = web.make_server(app, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        threading.Thread(target=self.server.run, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.task_dispatcher.shutdown()
-        self.server.close()
-
-
 @pytest.fixture()
 def access_lines():
     stream = io.StringIO()
@@ -299,7 +287,7 @@ def get(url: str, **headers: str) -> bytes:
 
 
 def test_access_log_combined_format(index_dir: Path, access_lines) -> None:
-    served = Served(make_app(index_dir))
+    served = Running(make_app(index_dir))
     try:
         body = get(
             served.url + "/export.csv?q=vietnam",
@@ -335,7 +323,7 @@ def test_access_log_escapes_what_the_client_sent(index_dir: Path, access_lines) 
 
 
 def test_access_log_without_search_words_and_as_json(index_dir: Path, access_lines) -> None:
-    served = Served(make_app(index_dir, ARCHIVE_LOG_QUERIES="0", ARCHIVE_ACCESS_LOG="json"))
+    served = Running(make_app(index_dir, ARCHIVE_LOG_QUERIES="0", ARCHIVE_ACCESS_LOG="json"))
     try:
         get(
             served.url + "/api/search?tag=x&q=secret+word&q=other",

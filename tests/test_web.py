@@ -751,8 +751,9 @@ def test_unexpected_errors_are_a_plain_logged_500(index_dir, caplog):
 def test_waitress_passes_forwarded_headers_only_when_trusted(index_dir):
     """Waitress strips X-Forwarded-Host/-Proto by default; with trusted proxies the
     app's ProxyFix must see them, without it they must change nothing."""
-    import threading
     import urllib.request
+
+    from browser_support import Running
 
     headers = {
         "X-Forwarded-Host": "intranet.example",
@@ -760,11 +761,9 @@ def test_waitress_passes_forwarded_headers_only_when_trusted(index_dir):
         "X-Forwarded-Prefix": "/search",
     }
     for proxies, expected in ((1, "https://intranet.example/search/?q="), (0, "http://127.0.0.1:")):
-        server = web.make_server(make_app(index_dir, trusted_proxies=proxies), "127.0.0.1", 0)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
+        served = Running(make_app(index_dir, trusted_proxies=proxies))
         try:
-            url = f"http://127.0.0.1:{server.effective_port}/opensearch.xml"
+            url = f"{served.url}/opensearch.xml"
             body = urllib.request.urlopen(urllib.request.Request(url, headers=headers)).read()
             template = ET.fromstring(body).find("{http://a9.com/-/spec/opensearch/1.1/}Url")
             assert template.get("template").startswith(expected), (
@@ -772,5 +771,4 @@ def test_waitress_passes_forwarded_headers_only_when_trusted(index_dir):
                 template.get("template"),
             )
         finally:
-            server.task_dispatcher.shutdown()
-            server.close()
+            served.stop()
