@@ -232,13 +232,21 @@ def test_metrics_totals_with_several_workers(index_dir: Path, tmp_path: Path) ->
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
+
+        def booted() -> set[str]:
+            return set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
+
+        # Both workers up, not only the first to answer: else one serves every request
+        # and the total proves nothing about adding them up.
         while True:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=2).read()
-                break
+                if len(booted()) == 2:
+                    break
             except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
         total = 40
         with_threads = [
             threading.Thread(
@@ -252,8 +260,7 @@ def test_metrics_totals_with_several_workers(index_dir: Path, tmp_path: Path) ->
             thread.join()
         text = urllib.request.urlopen(base + "/metrics", timeout=30).read().decode()
         assert requests_of(samples(text), "/api/stats", "200") == total
-        pids = set(re.findall(r"Booting worker with pid: (\d+)", log.read_text()))
-        assert len(pids) == 2
+        assert len(booted()) == 2
     finally:
         # (A worker still booting when SIGTERM comes makes gunicorn exit 3: not this
         # test's business, so the exit status is not checked.)
